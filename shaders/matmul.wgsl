@@ -1,0 +1,126 @@
+// Matrix product c[bi] = a[bi] · b[bi] of row-major [M,K] and [K,N] matrices, batched along
+// dispatch z. A 2-D operand shared by every batch has batch stride 0.
+// Bindings: 0 a, 1 b (read), 2 c (write), 3 params. Three entry points:
+//  - naive:      one output per invocation (the simple variant tests and benchmarks compare with);
+//  - block:      a 4x4 block of outputs per invocation in four vec4 accumulators, any M, K, N;
+//                rows and columns past the edge are clamped on load and skipped on store;
+//  - block_vec4: the same block with vec4 loads of a and b, for K and N multiples of 4.
+// Separate accumulator variables (not an indexed array) stay in registers: on SwiftShader an
+// indexed array spills to memory and runs about 2x slower (see shared/WEBGPU.md).
+// Workgroup tiles in shared memory are not used: on CPU adapters the emulated barriers cost
+// more than they save.
+
+struct Params { m: u32, k: u32, n: u32, stride_a: u32, stride_b: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+
+@group(0) @binding(3) var<uniform> params: Params;
+
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let col = gid.x;
+  let row = gid.y;
+  if (row >= params.m || col >= params.n) { return; }
+  let a_base = gid.z * params.stride_a + row * params.k;
+  let b_base = gid.z * params.stride_b + col;
+  var acc = 0.0;
+  for (var k = 0u; k < params.k; k++) {
+    acc = fma(a[a_base + k], b[b_base + k * params.n], acc);
+  }
+  c[gid.z * params.m * params.n + row * params.n + col] = acc;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn block(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let col0 = gid.x * 4u;
+  let row0 = gid.y * 4u;
+  if (row0 >= params.m || col0 >= params.n) { return; }
+  let a_base = gid.z * params.stride_a;
+  let b_base = gid.z * params.stride_b;
+  let last_row = params.m - 1u;
+  let last_col = params.n - 1u;
+  let r0 = a_base + row0 * params.k;
+  let r1 = a_base + min(row0 + 1u, last_row) * params.k;
+  let r2 = a_base + min(row0 + 2u, last_row) * params.k;
+  let r3 = a_base + min(row0 + 3u, last_row) * params.k;
+  let c1 = min(col0 + 1u, last_col);
+  let c2 = min(col0 + 2u, last_col);
+  let c3 = min(col0 + 3u, last_col);
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var k = 0u; k < params.k; k++) {
+    let row = b_base + k * params.n;
+    let bk = vec4<f32>(b[row + col0], b[row + c1], b[row + c2], b[row + c3]);
+    acc0 = fma(vec4<f32>(a[r0 + k]), bk, acc0);
+    acc1 = fma(vec4<f32>(a[r1 + k]), bk, acc1);
+    acc2 = fma(vec4<f32>(a[r2 + k]), bk, acc2);
+    acc3 = fma(vec4<f32>(a[r3 + k]), bk, acc3);
+  }
+  let out = gid.z * params.m * params.n;
+  store_row(out, row0, col0, acc0);
+  store_row(out, row0 + 1u, col0, acc1);
+  store_row(out, row0 + 2u, col0, acc2);
+  store_row(out, row0 + 3u, col0, acc3);
+}
+
+fn store_row(out: u32, row: u32, col0: u32, v: vec4<f32>) {
+  if (row >= params.m) { return; }
+  let base = out + row * params.n + col0;
+  let left = params.n - col0;
+  c[base] = v.x;
+  if (left > 1u) { c[base + 1u] = v.y; }
+  if (left > 2u) { c[base + 2u] = v.z; }
+  if (left > 3u) { c[base + 3u] = v.w; }
+}
+
+// The vec4 variant binds the same buffers as arrays of vec4 (legal: no entry point uses both).
+@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> c4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn block_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n4 = params.n / 4u;
+  let k4 = params.k / 4u;
+  let col = gid.x;  // in vec4 columns
+  let row0 = gid.y * 4u;
+  if (row0 >= params.m || col >= n4) { return; }
+  let a_base = gid.z * params.stride_a / 4u;
+  let b_base = gid.z * params.stride_b / 4u + col;
+  let last_row = params.m - 1u;
+  let r0 = a_base + row0 * k4;
+  let r1 = a_base + min(row0 + 1u, last_row) * k4;
+  let r2 = a_base + min(row0 + 2u, last_row) * k4;
+  let r3 = a_base + min(row0 + 3u, last_row) * k4;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var kk = 0u; kk < k4; kk++) {
+    let a0 = a4[r0 + kk];
+    let a1 = a4[r1 + kk];
+    let a2 = a4[r2 + kk];
+    let a3 = a4[r3 + kk];
+    let row = b_base + kk * 4u * n4;
+    let b0 = b4[row];
+    let b1 = b4[row + n4];
+    let b2 = b4[row + 2u * n4];
+    let b3 = b4[row + 3u * n4];
+    acc0 = fma(vec4<f32>(a0.x), b0, fma(vec4<f32>(a0.y), b1, fma(vec4<f32>(a0.z), b2, fma(vec4<f32>(a0.w), b3, acc0))));
+    acc1 = fma(vec4<f32>(a1.x), b0, fma(vec4<f32>(a1.y), b1, fma(vec4<f32>(a1.z), b2, fma(vec4<f32>(a1.w), b3, acc1))));
+    acc2 = fma(vec4<f32>(a2.x), b0, fma(vec4<f32>(a2.y), b1, fma(vec4<f32>(a2.z), b2, fma(vec4<f32>(a2.w), b3, acc2))));
+    acc3 = fma(vec4<f32>(a3.x), b0, fma(vec4<f32>(a3.y), b1, fma(vec4<f32>(a3.z), b2, fma(vec4<f32>(a3.w), b3, acc3))));
+  }
+  let out = gid.z * params.m * n4 + col;
+  c4[out + row0 * n4] = acc0;
+  if (row0 + 1u < params.m) { c4[out + (row0 + 1u) * n4] = acc1; }
+  if (row0 + 2u < params.m) { c4[out + (row0 + 2u) * n4] = acc2; }
+  if (row0 + 3u < params.m) { c4[out + (row0 + 3u) * n4] = acc3; }
+}

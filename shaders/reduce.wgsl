@@ -1,0 +1,45 @@
+// Reductions over one axis. The input is viewed as [outer, len, inner] and reduced over len
+// into [outer, inner]; a reduction over all elements is outer = inner = 1.
+// Bindings: 0 x (read), 1 y (write), 2 params. One workgroup of WG invocations per output:
+// each invocation folds a strided slice of the axis, then a tree in workgroup memory folds
+// the WG partial results. The dispatch may be 2-D when there are more than 65535 outputs.
+// OP: 0 sum, 1 max.
+
+struct Params { outer: u32, len: u32, inner: u32, _pad: u32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override WG: u32 = 64;  // a power of two
+override OP: u32 = 0u;
+
+var<workgroup> partial: array<f32, WG>;
+
+fn fold(acc: f32, v: f32) -> f32 {
+  if (OP == 0u) { return acc + v; }
+  return max(acc, v);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  let out = wid.x + wid.y * nwg.x;  // uniform across the workgroup, so the barriers below are too
+  let in_range = out < params.outer * params.inner;
+  var acc = select(0.0, -3.402823e38, OP == 1u);
+  if (in_range) {
+    let o = out / params.inner;
+    let j = out % params.inner;
+    let base = o * params.len * params.inner + j;
+    for (var k = lid; k < params.len; k += WG) {
+      acc = fold(acc, x[base + k * params.inner]);
+    }
+  }
+  partial[lid] = acc;
+  workgroupBarrier();
+  for (var step = WG / 2u; step > 0u; step /= 2u) {
+    if (lid < step) { partial[lid] = fold(partial[lid], partial[lid + step]); }
+    workgroupBarrier();
+  }
+  if (in_range && lid == 0u) { y[out] = partial[0]; }
+}

@@ -1,0 +1,69 @@
+// Unary elementwise ops: y[i] = op(x[at(i)], p).
+// Bindings: 0 x (read), 1 y (write), 2 params (strided.wgsl). Workgroup WG, ITEMS outputs per
+// invocation, guarded by params.size. src/device/shaders.ts appends `fn apply` naming the op.
+// Numerically stable forms: tanh through exp(-2|x|), sigmoid split on the sign of x.
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let first = first_item(gid, nwg);
+  for (var i = first; i < min(first + ITEMS, params.size); i++) {
+    var xi: f32;
+    if (params.contiguous == 1u) { xi = x[i]; } else { xi = x[strided_offset(i, 0u)]; }
+    y[i] = apply(xi, params.p);
+  }
+}
+
+fn op_copy(x: f32, p: f32) -> f32 { return x; }
+// Tensor-scalar arithmetic: the scalar rides in the uniform, so it costs no buffer.
+fn op_add_scalar(x: f32, p: f32) -> f32 { return x + p; }
+fn op_mul_scalar(x: f32, p: f32) -> f32 { return x * p; }
+fn op_div_scalar(x: f32, p: f32) -> f32 { return x / p; }
+fn op_rsub_scalar(x: f32, p: f32) -> f32 { return p - x; }
+fn op_rdiv_scalar(x: f32, p: f32) -> f32 { return p / x; }
+fn op_neg(x: f32, p: f32) -> f32 { return -x; }
+fn op_exp(x: f32, p: f32) -> f32 { return exp(x); }
+fn op_log(x: f32, p: f32) -> f32 { return log(x); }
+fn op_sqrt(x: f32, p: f32) -> f32 { return sqrt(x); }
+fn op_square(x: f32, p: f32) -> f32 { return x * x; }
+fn op_abs(x: f32, p: f32) -> f32 { return abs(x); }
+fn op_sign(x: f32, p: f32) -> f32 { return sign(x); }
+
+// x^p for any real p, defined for negative x when p is an integer (WGSL's pow is not).
+fn op_pow(x: f32, p: f32) -> f32 {
+  if (p == 0.0) { return 1.0; }
+  if (x == 0.0) { return select(runtime_bits(0x7f800000u, x), 0.0, p > 0.0); }  // 0^p: 0, or +inf for p < 0
+  let magnitude = pow(abs(x), p);
+  if (x > 0.0) { return magnitude; }
+  if (p != floor(p)) { return runtime_bits(0x7fc00000u, x); }  // NaN, as in IEEE pow
+  let is_odd = (p * 0.5) != floor(p * 0.5);
+  return select(magnitude, -magnitude, is_odd);
+}
+
+// A float from its bits, made at run time: WGSL rejects inf and NaN in constant expressions.
+fn runtime_bits(bits: u32, anything: f32) -> f32 {
+  return bitcast<f32>(bits | (bitcast<u32>(anything) & 0u));
+}
+
+fn op_relu(x: f32, p: f32) -> f32 { return max(x, 0.0); }
+fn op_leaky_relu(x: f32, p: f32) -> f32 { return select(p * x, x, x > 0.0); }
+
+fn op_tanh(x: f32, p: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+fn op_sigmoid(x: f32, p: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+
+// GELU, tanh form (Hendrycks & Gimpel 2016): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+fn op_gelu(x: f32, p: f32) -> f32 {
+  let inner = 0.7978845608028654 * (x + 0.044715 * x * x * x);
+  return 0.5 * x * (1.0 + op_tanh(inner, 0.0));
+}

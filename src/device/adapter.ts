@@ -1,0 +1,91 @@
+// Finding a WebGPU adapter: navigator.gpu in a browser, Dawn (the `webgpu` package) in Node.
+// Kept apart from device.ts because it is the only code that knows about runtimes; everything
+// after it sees a plain GPUAdapter.
+
+import { GpugradError } from '../errors.ts';
+
+export interface ReadyOptions {
+  /** Any object shaped like `navigator.gpu` (Deno, Bun, Dawn's `create()`); overrides detection. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /** Print a line when falling back to a CPU adapter (default true). */
+  verbose?: boolean;
+}
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for a CPU implementation (SwiftShader) or an adapter that says it is a fallback. */
+  isFallback: boolean;
+  /** Where the adapter came from: 'navigator.gpu', 'webgpu (Dawn for Node)' or 'options.gpu'. */
+  source: string;
+}
+
+/** Debian's chromium package ships SwiftShader, a CPU Vulkan driver Dawn can run on. */
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+export async function findAdapter(options: ReadyOptions): Promise<{ adapter: GPUAdapter; info: AdapterInfo }> {
+  const request = { powerPreference: options.powerPreference };
+  if (options.gpu) return withInfo(await options.gpu.requestAdapter(request), 'options.gpu', options);
+  if (typeof navigator !== 'undefined' && navigator.gpu) {
+    return withInfo(await navigator.gpu.requestAdapter(request), 'navigator.gpu', options);
+  }
+  if (!isNode) {
+    throw new GpugradError('gpugrad: this browser has no WebGPU (navigator.gpu is missing). ' +
+      'Use a browser with WebGPU enabled (Chrome/Edge 113+, Safari 26+, Firefox 141+), over https or localhost.');
+  }
+  const dawn = await importDawn();
+  let adapter = await dawn.create([]).requestAdapter(request);
+  if (!adapter && !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD))) {
+    // No GPU driver: point the Vulkan loader at SwiftShader. It reads the variable when Dawn
+    // creates its next instance, so this works inside the running process.
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    adapter = await dawn.create([]).requestAdapter(request);
+  }
+  return withInfo(adapter, 'webgpu (Dawn for Node)', options);
+}
+
+interface DawnModule { create(flags: string[]): GPU; globals: Record<string, unknown> }
+
+async function importDawn(): Promise<DawnModule> {
+  const name = 'webgpu'; // a variable, so bundlers leave this Node-only import alone
+  let dawn: DawnModule;
+  try {
+    dawn = (await import(/* @vite-ignore */ name)) as DawnModule;
+  } catch {
+    throw new GpugradError('gpugrad: no WebGPU in this Node process. Install Dawn for Node: npm i webgpu');
+  }
+  // GPUBufferUsage, GPUMapMode, ... are globals in browsers; Dawn hands them over separately.
+  for (const [key, value] of Object.entries(dawn.globals)) {
+    if (!(key in globalThis)) (globalThis as Record<string, unknown>)[key] = value;
+  }
+  return dawn;
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  const fsName = 'node:fs';
+  const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs');
+  return fs.existsSync(path);
+}
+
+function withInfo(adapter: GPUAdapter | null, source: string, options: ReadyOptions) {
+  if (!adapter) {
+    throw new GpugradError(`gpugrad: ${source} found no WebGPU adapter. On Linux without a GPU, install ` +
+      'the Vulkan loader and a CPU driver: apt-get install libvulkan1 chromium (it ships SwiftShader).');
+  }
+  const raw = adapter.info;
+  const isFallback = raw.architecture === 'swiftshader' || raw.vendor === 'google' && /swiftshader/i.test(raw.description)
+    || (raw as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const info: AdapterInfo = {
+    vendor: raw.vendor, architecture: raw.architecture, device: raw.device, description: raw.description,
+    isFallback, source,
+  };
+  if (isFallback && options.verbose !== false) {
+    console.warn(`gpugrad: no GPU adapter, running on the CPU fallback (${raw.architecture || raw.description}); expect it to be slow.`);
+  }
+  return { adapter, info };
+}

@@ -1,0 +1,187 @@
+// The Device owns everything GPU: the GPUDevice and its queue, the open command encoder, the
+// pipeline cache, the buffer pool and the uniform buffers. Nothing else calls WebGPU directly.
+//
+// Dispatches are recorded into one compute pass and submitted together: on readback, on
+// `flush()`, or every MAX_BATCH dispatches. Buffers released while their work is still
+// unsubmitted go back to the pool only after that submit, because `queue.writeBuffer` on a
+// reused buffer would otherwise land before the dispatches that still read its old contents.
+
+import { GPUError, GpugradError } from '../errors.ts';
+import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
+import { BufferPool } from './buffer-pool.ts';
+import { PipelineCache, type Kernel } from './pipelines.ts';
+
+export type { AdapterInfo, ReadyOptions } from './adapter.ts';
+
+const MAX_BATCH = 128;
+const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const UNIFORM = () => GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
+const READBACK = () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+
+export class Device {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private batched = 0;
+  private releasedAfterSubmit: GPUBuffer[] = [];
+  private error: GPUError | null = null;
+  /** Counters for tests and benchmarks. */
+  readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
+
+  constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo) {
+    this.pool = new BufferPool(gpu);
+    this.pipelines = new PipelineCache(gpu, (e) => this.fail(e));
+    gpu.addEventListener?.('uncapturederror', (event) => {
+      this.fail(new GPUError(`gpugrad: GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`));
+    });
+    void gpu.lost.then((lost) => {
+      if (lost.reason !== 'destroyed') this.fail(new GPUError(`gpugrad: the GPU device was lost: ${lost.message}`));
+    });
+  }
+
+  get limits(): GPUSupportedLimits { return this.gpu.limits; }
+
+  /** Throws the first GPU error seen so far, so a failure surfaces at the next call, never as zeros. */
+  check(): void {
+    if (this.error) throw this.error;
+  }
+
+  private fail(error: GPUError): void {
+    this.error ??= error;
+  }
+
+  /** A storage buffer of at least `bytes` bytes, from the pool when one is free. */
+  createStorage(bytes: number): GPUBuffer {
+    return this.pool.acquire(bytes, STORAGE());
+  }
+
+  /** Returns a buffer to the pool once the work recorded so far has been submitted. */
+  release(buffer: GPUBuffer): void {
+    if (this.encoder) this.releasedAfterSubmit.push(buffer);
+    else this.pool.release(buffer);
+  }
+
+  write(buffer: GPUBuffer, data: Float32Array | Uint32Array, offsetBytes = 0): void {
+    this.check();
+    this.gpu.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /**
+   * Records one compute dispatch. `inputs` bind as read-only storage at 0..n-1, `outputs`
+   * after them, and `params` (if any) as the uniform at the last binding.
+   */
+  dispatch(kernel: Kernel, inputs: GPUBuffer[], outputs: GPUBuffer[], params: ArrayBuffer | null,
+    workgroups: [number, number, number]): void {
+    this.check();
+    const { pipeline, layout } = this.pipelines.get(kernel, inputs.length, outputs.length, params !== null);
+    const entries: GPUBindGroupEntry[] = [...inputs, ...outputs].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (params) {
+      // Each dispatch gets its own uniform buffer: rewriting a shared one would change the
+      // parameters of dispatches recorded earlier in the same, still unsubmitted, batch.
+      const uniform = this.pool.acquire(params.byteLength, UNIFORM());
+      this.gpu.queue.writeBuffer(uniform, 0, params);
+      entries.push({ binding: entries.length, resource: { buffer: uniform, size: params.byteLength } });
+      this.releasedAfterSubmit.push(uniform);
+    }
+    const bindGroup = this.gpu.createBindGroup({ layout, entries });
+    this.pass ??= (this.encoder ??= this.gpu.createCommandEncoder()).beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(...workgroups);
+    this.stats.dispatches++;
+    if (++this.batched >= MAX_BATCH) this.flush();
+  }
+
+  /** Records a buffer-to-buffer copy (ends the open compute pass). */
+  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number): void {
+    this.check();
+    this.endPass();
+    (this.encoder ??= this.gpu.createCommandEncoder()).copyBufferToBuffer(src, 0, dst, 0, bytes);
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    this.endPass();
+    if (this.encoder) {
+      this.gpu.queue.submit([this.encoder.finish()]);
+      this.stats.submits++;
+      this.encoder = null;
+    }
+    this.batched = 0;
+    for (const buffer of this.releasedAfterSubmit) this.pool.release(buffer);
+    this.releasedAfterSubmit = [];
+  }
+
+  /** Copies `bytes` bytes of `buffer` to the CPU, after all recorded work. */
+  async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const staging = this.pool.acquire(bytes, READBACK());
+    this.copy(buffer, staging, bytes);
+    this.flush();
+    this.stats.readbacks++;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (e) {
+      this.check();
+      throw new GPUError(`gpugrad: reading a buffer back failed: ${(e as Error).message}`);
+    }
+    const copy = staging.getMappedRange(0, bytes).slice(0);
+    staging.unmap();
+    this.pool.release(staging);
+    this.check();
+    return copy;
+  }
+
+  /** Waits until the GPU has finished all submitted work (for timing). */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.gpu.queue.onSubmittedWorkDone();
+    this.check();
+  }
+}
+
+let current: Device | null = null;
+let pending: Promise<Device> | null = null;
+
+/**
+ * Gets the WebGPU device once: `navigator.gpu` in a browser, Dawn (`npm i webgpu`) in Node.
+ * Without a GPU, Node falls back to SwiftShader (Debian's chromium package) and says so.
+ * Asks for the adapter's largest storage-buffer limits.
+ */
+export function ready(options: ReadyOptions = {}): Promise<Device> {
+  if (current) return Promise.resolve(current);
+  pending ??= (async () => {
+    const { adapter, info } = await findAdapter(options);
+    const limits = adapter.limits;
+    const gpu = await adapter.requestDevice({
+      requiredLimits: {
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxBufferSize: limits.maxBufferSize,
+        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+      },
+    });
+    current = new Device(gpu, info);
+    return current;
+  })();
+  pending.catch(() => { pending = null; });
+  return pending;
+}
+
+/** The device made by `ready()`; throws if `ready()` has not finished. */
+export function getDevice(): Device {
+  if (!current) throw new GpugradError('gpugrad: no device yet: call `await ready()` before making tensors.');
+  return current;
+}
+
+/** Which adapter runs the kernels: vendor, architecture, and whether it is a CPU fallback. */
+export function adapterInfo(): AdapterInfo {
+  return getDevice().info;
+}

@@ -1,0 +1,70 @@
+// The pipeline cache: one compiled compute pipeline per (shader, entry point, override
+// constants), with explicit bind group layouts: inputs as read-only storage, then outputs as
+// storage, then one uniform. Compiling WGSL is the slowest thing a WebGPU program does, so a
+// kernel variant is compiled once per device.
+
+import { GPUError } from '../errors.ts';
+
+export interface Kernel {
+  /** Names the shader in cache keys and error messages, e.g. 'unary:relu'. */
+  name: string;
+  source: string;
+  entryPoint?: string;
+  constants?: Record<string, number>;
+}
+
+interface Compiled { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }
+
+export class PipelineCache {
+  private pipelines = new Map<string, Compiled>();
+  private layouts = new Map<string, GPUBindGroupLayout>();
+  private modules = new Map<string, GPUShaderModule>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private gpu: GPUDevice, private onError: (e: GPUError) => void) {}
+
+  get size(): number { return this.pipelines.size; }
+
+  get(kernel: Kernel, inputs: number, outputs: number, hasUniform: boolean): Compiled {
+    const key = `${kernel.name}|${kernel.entryPoint ?? 'main'}|${JSON.stringify(kernel.constants ?? {})}|${inputs}|${outputs}|${hasUniform}`;
+    const cached = this.pipelines.get(key);
+    if (cached) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    const layout = this.layout(inputs, outputs, hasUniform);
+    this.gpu.pushErrorScope('validation');
+    let module = this.modules.get(kernel.source);
+    if (!module) this.modules.set(kernel.source, (module = this.gpu.createShaderModule({ label: kernel.name, code: kernel.source })));
+    const pipeline = this.gpu.createComputePipeline({
+      label: kernel.name,
+      layout: this.gpu.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+    });
+    void this.gpu.popErrorScope().then(async (error) => {
+      if (!error) return;
+      const info = await module.getCompilationInfo();
+      const lines = info.messages.map((m) => `  line ${m.lineNum}: ${m.message}`).join('\n');
+      this.onError(new GPUError(`gpugrad: shader '${kernel.name}' failed to compile: ${error.message}${lines ? '\n' + lines : ''}`));
+    });
+    const compiled = { pipeline, layout };
+    this.pipelines.set(key, compiled);
+    return compiled;
+  }
+
+  private layout(inputs: number, outputs: number, hasUniform: boolean): GPUBindGroupLayout {
+    const key = `${inputs}:${outputs}:${hasUniform}`;
+    let layout = this.layouts.get(key);
+    if (layout) return layout;
+    const entries: GPUBindGroupLayoutEntry[] = [];
+    const visibility = GPUShaderStage.COMPUTE;
+    for (let i = 0; i < inputs; i++) entries.push({ binding: i, visibility, buffer: { type: 'read-only-storage' } });
+    for (let i = 0; i < outputs; i++) entries.push({ binding: inputs + i, visibility, buffer: { type: 'storage' } });
+    if (hasUniform) entries.push({ binding: inputs + outputs, visibility, buffer: { type: 'uniform' } });
+    layout = this.gpu.createBindGroupLayout({ entries });
+    this.layouts.set(key, layout);
+    return layout;
+  }
+}

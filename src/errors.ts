@@ -1,0 +1,21 @@
+// Error classes. Each names a kind of failure so callers can catch one and let others through;
+// messages name the op and the shapes involved.
+
+export class GpugradError extends Error {
+  override name = 'GpugradError';
+}
+
+/** Shapes that an op cannot combine, a bad axis, or data of the wrong length. Thrown before any GPU work. */
+export class ShapeError extends GpugradError {
+  override name = 'ShapeError';
+}
+
+/** Use of a tensor after `dispose()` (directly, or by a `tidy` that did not return it). */
+export class DisposedError extends GpugradError {
+  override name = 'DisposedError';
+}
+
+/** A WebGPU validation or out-of-memory error, or a lost device, reported by the GPU. */
+export class GPUError extends GpugradError {
+  override name = 'GPUError';
+}

@@ -1,0 +1,9 @@
+// gpugrad's public API: re-exports only.
+
+export { ready, adapterInfo, getDevice, type AdapterInfo, type ReadyOptions } from './device/device.ts';
+export { Tensor, keep, type Shape } from './tensor.ts';
+export { tidy } from './scope.ts';
+export { noGrad, isGradEnabled, zeroGrad } from './autograd.ts';
+export { memory, type MemoryInfo } from './memory.ts';
+export { GpugradError, ShapeError, DisposedError, GPUError } from './errors.ts';
+export * from './ops/index.ts';

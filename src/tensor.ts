@@ -1,0 +1,169 @@
+// Tensor: a thin handle on a GPU buffer (float32, row-major, any rank) plus, for results of
+// recorded ops, the tape node that made it. No arithmetic lives here: the methods call the op
+// table. Data leaves the GPU only when asked, through `await t.data()`.
+
+import { getDevice } from './device/device.ts';
+import { DisposedError, ShapeError } from './errors.ts';
+import { track, untrack } from './scope.ts';
+import type { TapeNode } from './autograd.ts';
+import { backward } from './autograd.ts';
+import * as ops from './ops/index.ts';
+
+export type Shape = readonly number[];
+
+/** A GPU buffer shared by a tensor and its views (reshape, detach); freed with its last user. */
+export class Storage {
+  private users = 1;
+  constructor(readonly buffer: GPUBuffer, readonly bytes: number) {
+    memoryCounters.storageBytes += bytes;
+  }
+  share(): this {
+    this.users++;
+    return this;
+  }
+  release(): void {
+    if (--this.users > 0) return;
+    memoryCounters.storageBytes -= this.bytes;
+    getDevice().release(this.buffer);
+  }
+}
+
+export const memoryCounters = { liveTensors: 0, storageBytes: 0 };
+
+let nextId = 0;
+
+export function sizeOf(shape: Shape): number {
+  return shape.reduce((n, d) => n * d, 1);
+}
+
+export const formatShape = (shape: Shape): string => `[${shape.join(',')}]`;
+
+export class Tensor {
+  /** Creation order: a topological order of the graph, which backward() walks in reverse. */
+  readonly id = nextId++;
+  readonly shape: Shape;
+  readonly size: number;
+  /** The gradient left by `backward()` on a leaf that requires it. */
+  grad: Tensor | null = null;
+  private storage: Storage | null;
+
+  /** The op that made this tensor, when it was recorded for autograd (set by the op runner). */
+  node: TapeNode | null = null;
+
+  constructor(storage: Storage, shape: Shape, public requiresGrad = false) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+    memoryCounters.liveTensors++;
+    track(this);
+  }
+
+  /** Allocates an uninitialized tensor (kernels write every element). */
+  static empty(shape: Shape): Tensor {
+    const bytes = Math.max(4, sizeOf(shape) * 4);
+    return new Tensor(new Storage(getDevice().createStorage(bytes), bytes), shape);
+  }
+
+  /** A tensor made by no recorded op: created by the user, or detached. */
+  get isLeaf(): boolean { return this.node === null; }
+  get rank(): number { return this.shape.length; }
+  get isDisposed(): boolean { return this.storage === null; }
+
+  /** The GPU buffer; throws DisposedError after dispose(). `op` names the caller in the message. */
+  buffer(op = 'use'): GPUBuffer {
+    return this.live(op).buffer;
+  }
+
+  /** A new tensor of another shape over the same buffer (no copy). */
+  view(shape: Shape): Tensor {
+    return new Tensor(this.live('view').share(), shape);
+  }
+
+  private live(op: string): Storage {
+    if (!this.storage) {
+      throw new DisposedError(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)} was disposed ` +
+        '(by dispose() or by the tidy() that made it); keep it by returning it from tidy().');
+    }
+    return this.storage;
+  }
+
+  /** Frees the GPU buffer now (views keep it until they are freed too). Safe to call twice. */
+  dispose(): void {
+    if (!this.storage) return;
+    this.storage.release();
+    this.storage = null;
+    memoryCounters.liveTensors--;
+    untrack(this);
+    if (this.grad) this.grad.dispose();
+    this.grad = null;
+  }
+
+  /** Copies the values to the CPU, after all GPU work recorded so far. */
+  async data(): Promise<Float32Array> {
+    const storage = this.live('data');
+    const bytes = await getDevice().read(storage.buffer, this.size * 4);
+    return new Float32Array(bytes);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new ShapeError(`item: tensor has shape ${formatShape(this.shape)}, not one element`);
+    return (await this.data())[0];
+  }
+
+  /** A nested-array copy of the values (for printing and tests). */
+  async array(): Promise<unknown> {
+    const flat = Array.from(await this.data());
+    const nest = (offset: number, dim: number): unknown => {
+      if (dim === this.rank) return flat[offset];
+      const step = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => nest(offset + i * step, dim + 1));
+    };
+    return nest(0, 0);
+  }
+
+  /** The same values, cut from the graph: no gradient flows through. Shares the buffer. */
+  detach(): Tensor {
+    return new Tensor(this.live('detach').share(), this.shape);
+  }
+
+  /** Runs reverse-mode autodiff from this tensor; see autograd.ts. */
+  backward(seed?: Tensor): void {
+    backward(this, seed);
+  }
+
+  add(other: Tensor | number): Tensor { return ops.add(this, other); }
+  sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
+  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
+  div(other: Tensor | number): Tensor { return ops.div(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  square(): Tensor { return ops.square(this); }
+  abs(): Tensor { return ops.abs(this); }
+  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
+  relu(): Tensor { return ops.relu(this); }
+  leakyRelu(alpha = 0.01): Tensor { return ops.leakyRelu(this, alpha); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  gelu(): Tensor { return ops.gelu(this); }
+  softmax(): Tensor { return ops.softmax(this); }
+  logSoftmax(): Tensor { return ops.logSoftmax(this); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  transpose(axes?: number[]): Tensor { return ops.transpose(this, axes); }
+  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+
+  toString(): string {
+    return `Tensor(${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}${this.isDisposed ? ', disposed' : ''})`;
+  }
+}
+
+/** Marks a tensor as owned by the caller: no enclosing tidy() will dispose it. */
+export function keep<T extends Tensor>(t: T): T {
+  untrack(t);
+  return t;
+}
