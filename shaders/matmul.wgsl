@@ -30,7 +30,7 @@ fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b_base = gid.z * params.stride_b + col;
   var acc = 0.0;
   for (var k = 0u; k < params.k; k++) {
-    acc = fma(a[a_base + k], b[b_base + k * params.n], acc);
+    acc += a[a_base + k] * b[b_base + k * params.n];
   }
   c[gid.z * params.m * params.n + row * params.n + col] = acc;
 }

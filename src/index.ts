@@ -7,3 +7,5 @@ export { noGrad, isGradEnabled, zeroGrad } from './autograd.ts';
 export { memory, type MemoryInfo } from './memory.ts';
 export { GpugradError, ShapeError, DisposedError, GPUError } from './errors.ts';
 export * from './ops/index.ts';
+export * as init from './init/index.ts';
+export { calculateGain } from './init/gains.ts';

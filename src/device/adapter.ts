@@ -39,15 +39,21 @@ export async function findAdapter(options: ReadyOptions): Promise<{ adapter: GPU
       'Use a browser with WebGPU enabled (Chrome/Edge 113+, Safari 26+, Firefox 141+), over https or localhost.');
   }
   const dawn = await importDawn();
-  let adapter = await dawn.create([]).requestAdapter(request);
+  dawnInstance = dawn.create([]);
+  let adapter = await dawnInstance.requestAdapter(request);
   if (!adapter && !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD))) {
     // No GPU driver: point the Vulkan loader at SwiftShader. It reads the variable when Dawn
     // creates its next instance, so this works inside the running process.
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    adapter = await dawn.create([]).requestAdapter(request);
+    dawnInstance = dawn.create([]);
+    adapter = await dawnInstance.requestAdapter(request);
   }
   return withInfo(adapter, 'webgpu (Dawn for Node)', options);
 }
+
+// Dawn's instance must outlive the device: if it is garbage-collected, the process crashes
+// (segfault) in the middle of the next long GPU wait. Held here for the life of the process.
+let dawnInstance: GPU | null = null;
 
 interface DawnModule { create(flags: string[]): GPU; globals: Record<string, unknown> }
 
