@@ -39,8 +39,6 @@ fn op_sigmoid_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * y * (1.0 - y); 
 // d gelu = dy * (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)), t = tanh(c (x + 0.044715 x^3))
 fn op_gelu_grad(x: f32, dy: f32, p: f32) -> f32 {
   let c = 0.7978845608028654;
-  let u = c * (x + 0.044715 * x * x * x);
-  let e = exp(-2.0 * abs(u));
-  let t = sign(u) * (1.0 - e) / (1.0 + e);
+  let t = stable_tanh(c * (x + 0.044715 * x * x * x));
   return dy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 0.134145 * x * x));
 }

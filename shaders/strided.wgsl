@@ -36,3 +36,16 @@ fn strided_offset(i: u32, which: u32) -> u32 {
 fn first_item(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return (gid.x + gid.y * nwg.x * WG) * ITEMS;
 }
+
+// tanh without cancellation: (1 - e)/(1 + e) with e = exp(-2|x|) loses every digit of 1 - e
+// for tiny x (tanh(1e-22) would come out 0), so below |x| = 0.125 use the Taylor series
+// x - x^3/3 + 2x^5/15 - 17x^7/315 (next term < 2e-9 relative there).
+fn stable_tanh(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax < 0.125) {
+    let x2 = x * x;
+    return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 - x2 * (17.0 / 315.0))));
+  }
+  let e = exp(-2.0 * ax);
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}

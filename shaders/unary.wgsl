@@ -1,7 +1,7 @@
 // Unary elementwise ops: y[i] = op(x[at(i)], p).
 // Bindings: 0 x (read), 1 y (write), 2 params (strided.wgsl). Workgroup WG, ITEMS outputs per
 // invocation, guarded by params.size. src/device/shaders.ts appends `fn apply` naming the op.
-// Numerically stable forms: tanh through exp(-2|x|), sigmoid split on the sign of x.
+// Numerically stable forms: tanh as stable_tanh (strided.wgsl), sigmoid split on the sign of x.
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
@@ -51,10 +51,7 @@ fn runtime_bits(bits: u32, anything: f32) -> f32 {
 fn op_relu(x: f32, p: f32) -> f32 { return max(x, 0.0); }
 fn op_leaky_relu(x: f32, p: f32) -> f32 { return select(p * x, x, x > 0.0); }
 
-fn op_tanh(x: f32, p: f32) -> f32 {
-  let e = exp(-2.0 * abs(x));
-  return sign(x) * (1.0 - e) / (1.0 + e);
-}
+fn op_tanh(x: f32, p: f32) -> f32 { return stable_tanh(x); }
 
 fn op_sigmoid(x: f32, p: f32) -> f32 {
   if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
@@ -65,5 +62,5 @@ fn op_sigmoid(x: f32, p: f32) -> f32 {
 // GELU, tanh form (Hendrycks & Gimpel 2016): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 fn op_gelu(x: f32, p: f32) -> f32 {
   let inner = 0.7978845608028654 * (x + 0.044715 * x * x * x);
-  return 0.5 * x * (1.0 + op_tanh(inner, 0.0));
+  return 0.5 * x * (1.0 + stable_tanh(inner));
 }

@@ -55,6 +55,7 @@ export function backward(root: Tensor, seed?: Tensor): void {
       const dy = grads.get(t);
       if (!dy) continue;
       grads.delete(t);
+      if (t.retainsGrad) accumulateLeaf(t, dy.view(dy.shape));
       const node = t.node!;
       // The VJP's temporaries die with it; only the gradients it returns live on.
       const dxs = tidy(() => node.vjp(dy));
@@ -104,7 +105,7 @@ function accumulate(total: Tensor | undefined, g: Tensor): Tensor {
   return sum;
 }
 
-/** A leaf owns its gradient: it outlives the tidy() that ran backward, until zeroGrad(). */
+/** A leaf (or a retainGrad() tensor) owns its gradient: it outlives the tidy() that ran backward, until zeroGrad(). */
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {
   const previous = leaf.grad;
   leaf.grad = previous ? add(previous, g) : g;

@@ -9,3 +9,6 @@ export { GpugradError, ShapeError, DisposedError, GPUError } from './errors.ts';
 export * from './ops/index.ts';
 export * as init from './init/index.ts';
 export { calculateGain } from './init/gains.ts';
+export * as nn from './nn/index.ts';
+export * as optim from './optim/index.ts';
+export { std, norm, rms, readScalars } from './stats/stats.ts';

@@ -64,6 +64,15 @@ export class Tensor {
     return new Tensor(new Storage(getDevice().createStorage(bytes), bytes), shape);
   }
 
+  /** Set by retainGrad(): backward() also leaves .grad on this non-leaf tensor. */
+  retainsGrad = false;
+
+  /** Asks backward() to keep dL/d(this) in .grad although this is not a leaf (for statistics). */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
   /** A tensor made by no recorded op: created by the user, or detached. */
   get isLeaf(): boolean { return this.node === null; }
   get rank(): number { return this.shape.length; }

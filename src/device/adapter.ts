@@ -62,8 +62,8 @@ async function importDawn(): Promise<DawnModule> {
   let dawn: DawnModule;
   try {
     dawn = (await import(/* @vite-ignore */ name)) as DawnModule;
-  } catch {
-    throw new GpugradError('gpugrad: no WebGPU in this Node process. Install Dawn for Node: npm i webgpu');
+  } catch (cause) {
+    throw new GpugradError('gpugrad: no WebGPU in this Node process. Install Dawn for Node: npm i webgpu', { cause });
   }
   // GPUBufferUsage, GPUMapMode, ... are globals in browsers; Dawn hands them over separately.
   for (const [key, value] of Object.entries(dawn.globals)) {

@@ -94,10 +94,10 @@ export class Device {
   }
 
   /** Records a buffer-to-buffer copy (ends the open compute pass). */
-  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number): void {
+  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, dstOffset = 0): void {
     this.check();
     this.endPass();
-    (this.encoder ??= this.gpu.createCommandEncoder()).copyBufferToBuffer(src, 0, dst, 0, bytes);
+    (this.encoder ??= this.gpu.createCommandEncoder()).copyBufferToBuffer(src, 0, dst, dstOffset, bytes);
   }
 
   private endPass(): void {

@@ -10,9 +10,10 @@ import softmax from '../../shaders/softmax.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import fill from '../../shaders/fill.wgsl?raw';
 import rng from '../../shaders/rng.wgsl?raw';
+import optim from '../../shaders/optim.wgsl?raw';
 import type { Kernel } from './pipelines.ts';
 
-export const sources = { reduce, softmax, matmul, fill, rng } as const;
+export const sources = { reduce, softmax, matmul, fill, rng, optim } as const;
 
 /** The WGSL function names of the unary and binary families (`op_<name>` in the files). */
 export type UnaryFn = 'copy' | 'add_scalar' | 'mul_scalar' | 'div_scalar' | 'rsub_scalar' | 'rdiv_scalar' | 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'sign' | 'pow' | 'relu' |

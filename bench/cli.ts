@@ -1,0 +1,97 @@
+// `npm run bench`: runs the suite on the default adapter with a progress bar and a time
+// estimate, prints markdown tables, and writes results.json, one SVG per chart and
+// report.html to the output folder. Bad options: one line on stderr and exit code 2.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse, View } from 'vega';
+import { compile } from 'vega-lite';
+import { allCharts, type ChartSpec } from './suite/charts.ts';
+import type { Progress } from './suite/context.ts';
+import { OPTION_NAMES, OptionError, parseOptions } from './suite/options.ts';
+import { runSuite } from './suite/run.ts';
+import { markdownReport } from './suite/tables.ts';
+import { htmlReport } from './report-html.ts';
+
+const USAGE = `usage: npm run bench -- [--quick] [--experiments signal,linear,training,speed] [--depths 5,10]
+  [--scales 0.5,1,2] [--activations linear,tanh,relu] [--width N] [--batch N] [--steps N] [--seed N] [--out DIR]`;
+
+/** Splits argv into option strings: --name value, --name=value, and the bare flag --quick. */
+export function parseArgs(argv: string[]): { raw: Record<string, string>; out: string; help: boolean } {
+  const raw: Record<string, string> = {};
+  let out = 'bench-results';
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') { help = true; continue; }
+    if (!arg.startsWith('--')) throw new OptionError(`unexpected argument '${arg}' (options start with --)`);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const isFlag = name === 'quick' && inline === undefined;
+    const value = isFlag ? '1' : inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new OptionError(`--${name} needs a value`);
+    if (name === 'out') out = value;
+    else if ((OPTION_NAMES as readonly string[]).includes(name)) raw[name] = value;
+    else throw new OptionError(`unknown option --${name} (try --help)`);
+  }
+  return { raw, out, help };
+}
+
+const clock = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+
+function progressPrinter(): (p: Progress) => void {
+  const isTty = process.stderr.isTTY;
+  let lastPrinted = -1;
+  return (p) => {
+    const pct = Math.round(p.done * 100);
+    const bar = '#'.repeat(Math.round(p.done * 30)).padEnd(30, '.');
+    const eta = p.remainingSeconds === null ? 'estimating' : `~${clock(p.remainingSeconds)} left`;
+    const line = `[${bar}] ${String(pct).padStart(3)}%  ${clock(p.elapsedSeconds)} elapsed, ${eta}  ${p.label}`;
+    if (isTty) process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd((process.stderr.columns ?? 120) - 1)}`);
+    else if (pct >= lastPrinted + 5 || pct === 100) {
+      process.stderr.write(line + '\n');
+      lastPrinted = pct;
+    }
+  };
+}
+
+export async function renderSvg(spec: ChartSpec): Promise<string> {
+  const view = new View(parse(compile(spec as never).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    args = parseArgs(argv);
+    options = parseOptions(args.raw);
+  } catch (e) {
+    if (!(e instanceof OptionError)) throw e;
+    process.stderr.write(`gpugrad bench: ${e.message}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const results = await runSuite(options, { onProgress: progressPrinter() });
+  process.stderr.write('\n');
+  const markdown = markdownReport(results);
+  process.stdout.write('\n' + markdown);
+  const out = resolve(args.out);
+  await mkdir(out, { recursive: true });
+  await writeFile(resolve(out, 'results.json'), JSON.stringify(results, null, 1));
+  const svgs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(allCharts(results))) {
+    svgs[name] = await renderSvg(spec);
+    await writeFile(resolve(out, `${name}.svg`), svgs[name]);
+  }
+  await writeFile(resolve(out, 'report.md'), markdown);
+  await writeFile(resolve(out, 'report.html'), htmlReport(markdown, svgs));
+  process.stdout.write(`\nWrote ${out}/: results.json, report.html, report.md, ${Object.keys(svgs).map((n) => n + '.svg').join(', ')}\n`);
+  return 0;
+}

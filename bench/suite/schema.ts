@@ -1,0 +1,122 @@
+// The results of a suite run: one JSON document, the same from the command line and the
+// page. SCHEMA_VERSION changes whenever a field changes meaning; validateResults() checks a
+// document against this shape (the tests use it, and the page checks before it renders).
+
+import type { SuiteOptions } from './options.ts';
+
+export const SCHEMA_VERSION = 1;
+
+export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow';
+
+/** Statistics of one Linear layer (1-based `layer`; the output layer is depth + 1). */
+export interface LayerStats {
+  layer: number;
+  /** std of the pre-activations z = a·W + b */
+  zStd: number;
+  /** std of the activations a = g(z) (equal to zStd for the linear output layer) */
+  aStd: number;
+  /** ||dL/dW||_F */
+  gradNorm: number;
+  /** ||dL/dW||_F / ||W||_F: the relative size of an SGD step */
+  relGradNorm: number;
+  /** std of dL/dz */
+  dzStd: number;
+}
+
+export interface SignalRun {
+  activation: string;
+  init: string;
+  /** Var(w) · fanIn for the hidden layers */
+  scale: number;
+  depth: number;
+  layers: LayerStats[];
+  /** (Var z_L / Var z_1)^(1/(L-1)) over the hidden layers */
+  measuredGain: number;
+  /** the mean-field prediction of the same quantity */
+  meanFieldGain: number;
+  /** std(a_L) / std(a_1) */
+  forwardStdRatio: number;
+  /** log10(||dL/dW_1|| / ||dL/dW_L||) */
+  log10GradRatio: number;
+  verdict: Verdict;
+  /** For overflow: which op and layer first went non-finite. */
+  detail: string;
+}
+
+export interface LinearRun {
+  c: number;
+  depth: number;
+  /** per layer l = 1..depth: measured ||a_l|| / ||x|| and the closed form c^l */
+  activationScale: { layer: number; measured: number; expected: number }[];
+  /** ||dL/dx|| / ||dL/da_L|| and c^depth */
+  gradientScale: { measured: number; expected: number };
+  worstRelativeError: number;
+}
+
+export interface TrainingRun {
+  activation: string;
+  init: string;
+  depth: number;
+  curve: { step: number; loss: number; accuracy: number }[];
+  finalLoss: number;
+  /** accuracy on the held-out set after the last step */
+  testAccuracy: number;
+  /** 'learned' if test accuracy beats chance by a clear margin, 'stalled', or 'diverged' (non-finite loss) */
+  outcome: 'learned' | 'stalled' | 'diverged';
+}
+
+export interface SpeedRun { depth: number; msPerStep: number; reps: number }
+export interface MatmulRun { size: number; variant: string; ms: number; gflops: number }
+
+export interface SuiteResults {
+  schemaVersion: number;
+  createdAt: string;
+  adapter: { vendor: string; architecture: string; description: string; isFallback: boolean; source: string };
+  environment: { runtime: string; gpugrad: string };
+  options: SuiteOptions;
+  durationSeconds: number;
+  signal: SignalRun[];
+  linear: LinearRun[];
+  training: { runs: TrainingRun[]; heReproduced: 'yes' | 'no' | 'not run'; note: string } | null;
+  speed: { steps: SpeedRun[]; msPerLayer: number; r2: number; matmul: MatmulRun[] } | null;
+  notes: string[];
+}
+
+/** Checks the shape of a results document; returns the list of problems (empty when valid). */
+export function validateResults(doc: unknown): string[] {
+  const problems: string[] = [];
+  const r = doc as Partial<SuiteResults>;
+  const need = (cond: boolean, what: string) => { if (!cond) problems.push(what); };
+  need(typeof doc === 'object' && doc !== null, 'not an object');
+  if (problems.length) return problems;
+  need(r.schemaVersion === SCHEMA_VERSION, `schemaVersion must be ${SCHEMA_VERSION}`);
+  need(typeof r.createdAt === 'string', 'createdAt missing');
+  need(typeof r.adapter?.description === 'string' && typeof r.adapter?.isFallback === 'boolean', 'adapter missing');
+  need(typeof r.options === 'object' && r.options !== null && typeof r.options.seed === 'number', 'options missing');
+  need(Array.isArray(r.signal), 'signal must be an array');
+  for (const [i, run] of (r.signal ?? []).entries()) {
+    need(['stable', 'vanishing', 'exploding', 'overflow'].includes(run.verdict), `signal[${i}].verdict invalid`);
+    need(Array.isArray(run.layers) && run.layers.length === run.depth + 1, `signal[${i}].layers must have depth + 1 entries`);
+    for (const key of ['zStd', 'aStd', 'gradNorm', 'relGradNorm', 'dzStd'] as const) {
+      need(run.layers?.every((l) => typeof l[key] === 'number' || l[key] === null), `signal[${i}].layers.${key} must be numbers`);
+    }
+  }
+  need(Array.isArray(r.linear), 'linear must be an array');
+  for (const [i, run] of (r.linear ?? []).entries()) {
+    need(run.activationScale?.length === run.depth, `linear[${i}].activationScale must have depth entries`);
+    need(typeof run.worstRelativeError === 'number', `linear[${i}].worstRelativeError missing`);
+  }
+  if (r.training) {
+    for (const [i, run] of r.training.runs.entries()) {
+      need(Array.isArray(run.curve) && run.curve.length > 0, `training.runs[${i}].curve empty`);
+      need(['learned', 'stalled', 'diverged'].includes(run.outcome), `training.runs[${i}].outcome invalid`);
+    }
+    need(['yes', 'no', 'not run'].includes(r.training.heReproduced), 'training.heReproduced invalid');
+  }
+  if (r.speed) {
+    need(r.speed.steps.every((s) => s.msPerStep > 0), 'speed.steps.msPerStep must be positive');
+    need(r.speed.matmul.every((m) => m.gflops > 0), 'speed.matmul.gflops must be positive');
+  }
+  need(Array.isArray(r.notes), 'notes must be an array');
+  return problems;
+}

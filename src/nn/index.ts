@@ -1,0 +1,2 @@
+// Layers, exported as `nn`.
+export * from './module.ts';

@@ -1,0 +1,141 @@
+// Modules: Linear, activations, Sequential and the mlp() builder for deep nets. A module's
+// forward is a plain call, `model.forward(x)`; parameters() lists the tensors an optimizer
+// updates. Weights use the [in, out] layout, so a layer is x·W + b.
+
+import { GpugradError } from '../errors.ts';
+import * as init from '../init/index.ts';
+import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh } from '../ops/index.ts';
+import { formatShape, keep, type Tensor } from '../tensor.ts';
+
+export abstract class Module {
+  abstract forward(x: Tensor): Tensor;
+  parameters(): Tensor[] {
+    return [];
+  }
+}
+
+type InitName = 'zeros' | 'ones' | 'normal' | 'uniform' | 'truncatedNormal' | 'lecunNormal' | 'lecunUniform' |
+  'xavierNormal' | 'xavierUniform' | 'glorotNormal' | 'glorotUniform' | 'kaimingNormal' | 'kaimingUniform' |
+  'heNormal' | 'heUniform' | 'orthogonal' | 'identity';
+/** An initializer by name, or any function of (shape, {seed}) that returns a tensor. */
+export type Initializer = InitName | ((shape: number[], options: { seed?: number }) => Tensor);
+
+function resolveInit(name: Initializer): (shape: number[], options: { seed?: number }) => Tensor {
+  if (typeof name === 'function') return name;
+  const fn = (init as unknown as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new GpugradError(`Linear: unknown initializer '${name}'`);
+  return fn as (shape: number[], options: { seed?: number }) => Tensor;
+}
+
+export interface LinearOptions {
+  bias?: boolean;
+  /** Weight initializer (default 'xavierUniform', as Keras' Dense). */
+  init?: Initializer;
+  /** Bias initializer (default 'zeros'). */
+  biasInit?: Initializer;
+  seed?: number;
+}
+
+/** y = x·W + b with W of shape [inFeatures, outFeatures]. */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+    super();
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    // Parameters belong to the module, not to an enclosing tidy().
+    this.weight = keep(resolveInit(options.init ?? 'xavierUniform')([inFeatures, outFeatures], { seed }));
+    this.weight.requiresGrad = true;
+    this.bias = options.bias === false ? null : keep(resolveInit(options.biasInit ?? 'zeros')([outFeatures], { seed: seed + 1 }));
+    if (this.bias) this.bias.requiresGrad = true;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new GpugradError(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${formatShape(x.shape)} has ` +
+        `${x.shape[x.rank - 1]} features, expected ${this.inFeatures}`);
+    }
+    const y = matmul(x, this.weight);
+    return this.bias ? add(y, this.bias) : y;
+  }
+
+  override parameters(): Tensor[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+}
+
+export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'gelu';
+
+const activations: Record<ActivationName, (x: Tensor, alpha: number) => Tensor> = {
+  linear: (x) => x,
+  relu: (x) => relu(x),
+  leakyRelu: (x, alpha) => leakyRelu(x, alpha),
+  tanh: (x) => tanh(x),
+  sigmoid: (x) => sigmoid(x),
+  gelu: (x) => gelu(x),
+};
+
+/** An elementwise activation as a module ('linear' passes x through). */
+export class Activation extends Module {
+  constructor(readonly name: ActivationName, readonly alpha = 0.01) {
+    super();
+    if (!(name in activations)) throw new GpugradError(`Activation: unknown '${name}' (${Object.keys(activations).join(', ')})`);
+  }
+  forward(x: Tensor): Tensor {
+    return activations[this.name](x, this.alpha);
+  }
+}
+
+export class ReLU extends Activation { constructor() { super('relu'); } }
+export class LeakyReLU extends Activation { constructor(alpha = 0.01) { super('leakyRelu', alpha); } }
+export class Tanh extends Activation { constructor() { super('tanh'); } }
+export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
+export class GELU extends Activation { constructor() { super('gelu'); } }
+
+/** Runs modules in order. */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+  }
+  forward(x: Tensor): Tensor {
+    return this.layers.reduce((h, layer) => layer.forward(h), x);
+  }
+  override parameters(): Tensor[] {
+    return this.layers.flatMap((layer) => layer.parameters());
+  }
+  /** Frees every parameter (and its gradient). */
+  dispose(): void {
+    for (const p of this.parameters()) p.dispose();
+  }
+}
+
+export interface MlpOptions {
+  inputSize: number;
+  /** Units in each hidden layer. */
+  width: number;
+  /** Number of hidden layers (Linear + activation); an output Linear without activation follows. */
+  depth: number;
+  outputSize: number;
+  activation?: ActivationName;
+  init?: Initializer;
+  biasInit?: Initializer;
+  /** Layer i gets seed + 2i (weights) and seed + 2i + 1 (bias). */
+  seed?: number;
+}
+
+/** A deep MLP: depth x (Linear(width) + activation), then Linear(outputSize). */
+export function mlp(o: MlpOptions): Sequential {
+  if (!(Number.isInteger(o.depth) && o.depth >= 1)) throw new GpugradError(`mlp: depth must be an integer >= 1, got ${o.depth}`);
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const layers: Module[] = [];
+  for (let i = 0; i <= o.depth; i++) {
+    const isOutput = i === o.depth;
+    const inSize = i === 0 ? o.inputSize : o.width;
+    layers.push(new Linear(inSize, isOutput ? o.outputSize : o.width, { init: o.init, biasInit: o.biasInit, seed: seed + 2 * i }));
+    if (!isOutput) layers.push(new Activation(o.activation ?? 'relu'));
+  }
+  return new Sequential(...layers);
+}

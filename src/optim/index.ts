@@ -1,0 +1,2 @@
+// Optimizers, exported as `optim`.
+export { SGD, Adam, type SGDOptions, type AdamOptions } from './optimizers.ts';

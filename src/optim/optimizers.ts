@@ -1,0 +1,103 @@
+// Optimizers: SGD (with momentum, Nesterov, weight decay) and Adam with decoupled weight
+// decay (AdamW). Each step is one optim.wgsl dispatch per parameter, updating the parameter's
+// buffer in place; velocity and moments live on the GPU next to it.
+
+import { zeroGrad } from '../autograd.ts';
+import { getDevice } from '../device/device.ts';
+import { sources } from '../device/shaders.ts';
+import { GpugradError } from '../errors.ts';
+import { zeros } from '../ops/creation.ts';
+import { grid } from '../ops/launch.ts';
+import { keep, type Tensor } from '../tensor.ts';
+
+interface Hyper {
+  lr: number; weightDecay: number; momentum?: number; nesterov?: boolean;
+  beta1?: number; beta2?: number; eps?: number; correction1?: number; correction2?: number;
+}
+
+function pack(size: number, h: Hyper): ArrayBuffer {
+  const buffer = new ArrayBuffer(48);
+  new Uint32Array(buffer, 0, 2).set([size, h.nesterov ? 1 : 0]);
+  new Float32Array(buffer, 16, 8).set([h.lr, h.weightDecay, h.momentum ?? 0, h.beta1 ?? 0, h.beta2 ?? 0, h.eps ?? 0,
+    h.correction1 ?? 1, h.correction2 ?? 1]);
+  return buffer;
+}
+
+abstract class Optimizer {
+  readonly params: Tensor[];
+  private state = new Map<Tensor, Tensor[]>();
+
+  constructor(params: Iterable<Tensor>, protected readonly stateSlots: number) {
+    this.params = [...params];
+    for (const p of this.params) {
+      if (!p.isLeaf || !p.requiresGrad) throw new GpugradError(`${this.constructor.name}: parameter ${p} must be a leaf with requiresGrad`);
+    }
+  }
+
+  /** Frees the gradients of every parameter. */
+  zeroGrad(): void {
+    zeroGrad(this.params);
+  }
+
+  /** Updates every parameter that has a gradient; parameters without one are left alone. */
+  step(): void {
+    this.beforeStep();
+    for (const p of this.params) {
+      if (!p.grad) continue;
+      let state = this.state.get(p);
+      if (!state) this.state.set(p, (state = Array.from({ length: this.stateSlots }, () => keep(zeros(p.shape)))));
+      const entry = this.stateSlots === 0 ? 'sgd' : this.stateSlots === 1 ? 'sgd_momentum' : 'adam';
+      getDevice().dispatch({ name: `optim:${entry}`, source: sources.optim, entryPoint: entry },
+        [p.grad.buffer('step')], [p.buffer('step'), ...state.map((s) => s.buffer('step'))],
+        pack(p.size, this.hyper()), grid(p.size, 64));
+    }
+  }
+
+  /** Frees the optimizer's state buffers. */
+  dispose(): void {
+    for (const state of this.state.values()) for (const s of state) s.dispose();
+    this.state.clear();
+  }
+
+  protected beforeStep(): void {}
+  protected abstract hyper(): Hyper;
+}
+
+export interface SGDOptions { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number }
+
+/** Stochastic gradient descent, PyTorch's update rule (momentum without dampening). */
+export class SGD extends Optimizer {
+  lr: number;
+  constructor(params: Iterable<Tensor>, readonly options: SGDOptions) {
+    super(params, (options.momentum ?? 0) > 0 ? 1 : 0);
+    if (!(options.lr > 0)) throw new GpugradError(`SGD: lr must be positive, got ${options.lr}`);
+    if (options.nesterov && !((options.momentum ?? 0) > 0)) throw new GpugradError('SGD: nesterov needs momentum > 0');
+    this.lr = options.lr;
+  }
+  protected hyper(): Hyper {
+    return { lr: this.lr, weightDecay: this.options.weightDecay ?? 0, momentum: this.options.momentum, nesterov: this.options.nesterov };
+  }
+}
+
+export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
+
+/** Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019). */
+export class Adam extends Optimizer {
+  lr: number;
+  private t = 0;
+  constructor(params: Iterable<Tensor>, readonly options: AdamOptions = {}) {
+    super(params, 2);
+    this.lr = options.lr ?? 1e-3;
+    if (!(this.lr > 0)) throw new GpugradError(`Adam: lr must be positive, got ${this.lr}`);
+  }
+  protected override beforeStep(): void {
+    this.t++;
+  }
+  protected hyper(): Hyper {
+    const [beta1, beta2] = this.options.betas ?? [0.9, 0.999];
+    return {
+      lr: this.lr, weightDecay: this.options.weightDecay ?? 0, beta1, beta2, eps: this.options.eps ?? 1e-8,
+      correction1: 1 - beta1 ** this.t, correction2: 1 - beta2 ** this.t,
+    };
+  }
+}
