@@ -1,5 +1,7 @@
 // One Vite config for the three ways in: the library build (`npm run build`, dist/), the
 // benchmark page (`npm run dev` / `build:page`, rooted at bench/), and vitest.
+// The reference gives defineConfig vitest's `test` key.
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { resolve } from 'node:path';
 

@@ -1,4 +1,5 @@
 // gpugrad's public API: re-exports only.
+/// <reference types="@webgpu/types" preserve="true" />
 
 export { ready, adapterInfo, getDevice, type AdapterInfo, type ReadyOptions } from './device/device.ts';
 export { Tensor, keep, type Shape } from './tensor.ts';

@@ -15,7 +15,7 @@ export function gradientHeatmap(r: SuiteResults): ChartSpec {
     log10Grad: finite(l.gradNorm) ? Math.log10(l.gradNorm) : null,
   })));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'log10 ‖dL/dW‖ by layer (grey: non-finite in float32)',
     data: { values },
     facet: { row: { field: 'depth', type: 'nominal', sort: { field: 'layer' }, title: null } },
@@ -42,7 +42,7 @@ export function activationStdChart(r: SuiteResults): ChartSpec {
     activation: s.activation, init: s.init, layer: l.layer, aStd: finite(l.aStd) ? l.aStd : null,
   }))).filter((v) => v.aStd !== null);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `std of activations by layer (depth ${depth}; a line that stops overflowed float32)`,
     data: { values },
     facet: { column: { field: 'activation', type: 'nominal', title: null } },
@@ -75,7 +75,7 @@ export function trainingChart(r: SuiteResults): ChartSpec | null {
     },
   });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Training on MNIST (SGD, same seed and batches for every initializer)',
     data: { values },
     vconcat: [
@@ -91,7 +91,7 @@ export function stepTimeChart(r: SuiteResults): ChartSpec | null {
   const { steps, msPerLayer } = r.speed;
   const intercept = steps.reduce((s, p) => s + p.msPerStep - msPerLayer * p.depth, 0) / steps.length;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `ms per training step by depth (fit: ${msPerLayer.toFixed(2)} ms per layer, R² ${r.speed.r2.toFixed(3)})`,
     width: 320, height: 220,
     data: { values: steps.map((s) => ({ ...s, fit: intercept + msPerLayer * s.depth })) },
@@ -106,7 +106,7 @@ export function stepTimeChart(r: SuiteResults): ChartSpec | null {
 export function matmulChart(r: SuiteResults): ChartSpec | null {
   if (!r.speed) return null;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `matmul GFLOP/s on ${r.adapter.description || r.adapter.architecture}`,
     width: 320, height: 220,
     data: { values: r.speed.matmul },

@@ -10,7 +10,9 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / (1 << 20)) * (1 << 20);
 }
 
-const MAX_PER_CLASS = 64;
+// Above the dispatches in one batch (MAX_BATCH in device.ts): each holds its own uniform
+// buffer, and they all come back at once when the batch is submitted.
+const MAX_PER_CLASS = 256;
 
 export class BufferPool {
   private free = new Map<string, GPUBuffer[]>();

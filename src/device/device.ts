@@ -31,7 +31,8 @@ export class Device {
 
   constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo) {
     this.pool = new BufferPool(gpu);
-    this.pipelines = new PipelineCache(gpu, (e) => this.fail(e));
+    // A compile error is the cause of the encoder errors that follow it: it wins.
+    this.pipelines = new PipelineCache(gpu, (e) => { this.error = e; });
     gpu.addEventListener?.('uncapturederror', (event) => {
       this.fail(new GPUError(`gpugrad: GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`));
     });
@@ -127,9 +128,11 @@ export class Device {
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
+      await this.pipelines.settle();
       this.check();
       throw new GPUError(`gpugrad: reading a buffer back failed: ${(e as Error).message}`);
     }
+    await this.pipelines.settle();
     const copy = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
     this.pool.release(staging);
@@ -141,6 +144,7 @@ export class Device {
   async sync(): Promise<void> {
     this.flush();
     await this.gpu.queue.onSubmittedWorkDone();
+    await this.pipelines.settle();
     this.check();
   }
 }

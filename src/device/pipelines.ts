@@ -21,10 +21,19 @@ export class PipelineCache {
   private modules = new Map<string, GPUShaderModule>();
   hits = 0;
   misses = 0;
+  /** Compile checks still in flight; settled before anyone reads errors. */
+  private pending: Promise<void>[] = [];
 
   constructor(private gpu: GPUDevice, private onError: (e: GPUError) => void) {}
 
   get size(): number { return this.pipelines.size; }
+
+  /** Waits for every compile check started so far. */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+  }
 
   get(kernel: Kernel, inputs: number, outputs: number, hasUniform: boolean): Compiled {
     const key = `${kernel.name}|${kernel.entryPoint ?? 'main'}|${JSON.stringify(kernel.constants ?? {})}|${inputs}|${outputs}|${hasUniform}`;
@@ -43,12 +52,12 @@ export class PipelineCache {
       layout: this.gpu.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     });
-    void this.gpu.popErrorScope().then(async (error) => {
+    this.pending.push(this.gpu.popErrorScope().then(async (error) => {
       if (!error) return;
       const info = await module.getCompilationInfo();
       const lines = info.messages.map((m) => `  line ${m.lineNum}: ${m.message}`).join('\n');
       this.onError(new GPUError(`gpugrad: shader '${kernel.name}' failed to compile: ${error.message}${lines ? '\n' + lines : ''}`));
-    });
+    }));
     const compiled = { pipeline, layout };
     this.pipelines.set(key, compiled);
     return compiled;

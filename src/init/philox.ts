@@ -2,6 +2,8 @@
 // the CPU anyway. Same algorithm and constants as shaders/rng.wgsl, so a seed means the
 // same Gaussian on every platform (exactly, since this path never touches the GPU).
 
+import { splitSeed } from './rng.ts';
+
 /** High 32 bits of the 64-bit product of two u32 (Math.imul gives the low 32). */
 function mulhi(a: number, b: number): number {
   const aLo = a & 0xffff, aHi = a >>> 16, bLo = b & 0xffff, bHi = b >>> 16;
@@ -26,7 +28,7 @@ export function philox(counter: [number, number, number, number], key: [number, 
 /** n standard normals in float64 from (seed, stream), by Box-Muller on Philox words. */
 export function normalsF64(n: number, seed: number, stream: number): Float64Array {
   const out = new Float64Array(n);
-  const key: [number, number] = [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+  const key = splitSeed(seed);
   for (let block = 0; block * 4 < n; block++) {
     const w = philox([block, 0, stream, 0], key);
     for (let pair = 0; pair < 2; pair++) {

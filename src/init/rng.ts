@@ -10,7 +10,7 @@ export type Distribution = 'uniform' | 'normal' | 'truncatedNormal';
 const DIST: Record<Distribution, number> = { uniform: 0, normal: 1, truncatedNormal: 2 };
 
 /** Seeds are integers in [0, 2^53); the low and high 32 bits form Philox's key. */
-function splitSeed(seed: number): [number, number] {
+export function splitSeed(seed: number): [number, number] {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new GpugradError(`init: seed must be a non-negative integer, got ${seed}`);
   return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
 }

@@ -5,7 +5,7 @@
 import { getDevice } from '../device/device.ts';
 import { binaryKernel, unaryKernel, type BinaryFn, type UnaryFn } from '../device/shaders.ts';
 import { ShapeError } from '../errors.ts';
-import { Tensor, type Shape } from '../tensor.ts';
+import { Tensor, sizeOf, type Shape } from '../tensor.ts';
 import { broadcastShapes, broadcastStrides, grid, stridedParams } from './launch.ts';
 import { runOp, type OpDef } from './op.ts';
 
@@ -14,19 +14,20 @@ const ITEMS_PER_GROUP = 64 * 4; // WG invocations x ITEMS outputs each (strided.
 
 /** Runs a unary kernel over x read through `strides` (default: x laid out like the output). */
 export function launchUnary(fn: UnaryFn, x: Tensor, shape: Shape, p = 0, strides?: number[]): Tensor {
+  const params = stridedParams(fn, shape, p, [strides ?? []], strides === undefined); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
-  const params = stridedParams(fn, shape, p, [strides ?? []], strides === undefined);
   getDevice().dispatch(unaryKernel(fn), [x.buffer(fn)], [out.buffer(fn)], params, grid(out.size, ITEMS_PER_GROUP));
   return out;
 }
 
 function launchBinary(fn: BinaryFn, a: Tensor, b: Tensor, shape: Shape, p = 0): Tensor {
+  const size = sizeOf(shape);
+  const contiguous = a.size === size && b.size === size;
+  const strides = [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)];
+  const params = stridedParams(fn, shape, p, strides, contiguous); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
-  const contiguous = a.size === out.size && b.size === out.size;
-  const strides = [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)];
-  const params = stridedParams(fn, shape, p, strides, contiguous);
   getDevice().dispatch(binaryKernel(fn), [a.buffer(fn), b.buffer(fn)], [out.buffer(fn)], params, grid(out.size, ITEMS_PER_GROUP));
   return out;
 }

@@ -39,9 +39,9 @@ function launchMatmul(a: Tensor, b: Tensor, shape: Shape, requested: MatmulVaria
   const [m, k] = a.shape.slice(-2);
   const n = b.shape[b.rank - 1];
   const batch = shape.length === 3 ? shape[0] : 1;
+  const variant = chooseVariant(requested, k, n); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
-  const variant = chooseVariant(requested, k, n);
   const strideA = a.rank === 3 ? m * k : 0;
   const strideB = b.rank === 3 ? k * n : 0;
   const params = new Uint32Array([m, k, n, strideA, strideB, 0, 0, 0]).buffer;

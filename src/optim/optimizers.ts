@@ -25,7 +25,7 @@ function pack(size: number, h: Hyper): ArrayBuffer {
 
 abstract class Optimizer {
   readonly params: Tensor[];
-  private state = new Map<Tensor, Tensor[]>();
+  private state = new Map<Tensor, { buffers: Tensor[]; steps: number }>();
 
   constructor(params: Iterable<Tensor>, protected readonly stateSlots: number) {
     this.params = [...params];
@@ -41,26 +41,28 @@ abstract class Optimizer {
 
   /** Updates every parameter that has a gradient; parameters without one are left alone. */
   step(): void {
-    this.beforeStep();
     for (const p of this.params) {
       if (!p.grad) continue;
       let state = this.state.get(p);
-      if (!state) this.state.set(p, (state = Array.from({ length: this.stateSlots }, () => keep(zeros(p.shape)))));
+      if (!state) this.state.set(p, (state = { buffers: Array.from({ length: this.stateSlots }, () => keep(zeros(p.shape))), steps: 0 }));
+      // Steps are counted per parameter, as PyTorch does: Adam's bias correction must count
+      // the updates this parameter actually received.
+      state.steps++;
       const entry = this.stateSlots === 0 ? 'sgd' : this.stateSlots === 1 ? 'sgd_momentum' : 'adam';
       getDevice().dispatch({ name: `optim:${entry}`, source: sources.optim, entryPoint: entry },
-        [p.grad.buffer('step')], [p.buffer('step'), ...state.map((s) => s.buffer('step'))],
-        pack(p.size, this.hyper()), grid(p.size, 64));
+        [p.grad.buffer('step')], [p.buffer('step'), ...state.buffers.map((s) => s.buffer('step'))],
+        pack(p.size, this.hyper(state.steps)), grid(p.size, 64));
     }
   }
 
   /** Frees the optimizer's state buffers. */
   dispose(): void {
-    for (const state of this.state.values()) for (const s of state) s.dispose();
+    for (const state of this.state.values()) for (const s of state.buffers) s.dispose();
     this.state.clear();
   }
 
-  protected beforeStep(): void {}
-  protected abstract hyper(): Hyper;
+  /** The update's hyperparameters for a parameter on its `t`-th update. */
+  protected abstract hyper(t: number): Hyper;
 }
 
 export interface SGDOptions { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number }
@@ -84,20 +86,16 @@ export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: numb
 /** Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019). */
 export class Adam extends Optimizer {
   lr: number;
-  private t = 0;
   constructor(params: Iterable<Tensor>, readonly options: AdamOptions = {}) {
     super(params, 2);
     this.lr = options.lr ?? 1e-3;
     if (!(this.lr > 0)) throw new GpugradError(`Adam: lr must be positive, got ${this.lr}`);
   }
-  protected override beforeStep(): void {
-    this.t++;
-  }
-  protected hyper(): Hyper {
+  protected hyper(t: number): Hyper {
     const [beta1, beta2] = this.options.betas ?? [0.9, 0.999];
     return {
       lr: this.lr, weightDecay: this.options.weightDecay ?? 0, beta1, beta2, eps: this.options.eps ?? 1e-8,
-      correction1: 1 - beta1 ** this.t, correction2: 1 - beta2 ** this.t,
+      correction1: 1 - beta1 ** t, correction2: 1 - beta2 ** t,
     };
   }
 }

@@ -1,0 +1,154 @@
+// gpugrad in a real browser: headless Chromium (WebGPU on SwiftShader, see WEBGPU.md section 3)
+// loads test/browser/index.html from a Vite dev server, so the page imports the library
+// straight from src/. The page and Node run the same MLP forward and backward
+// (test/browser/mlp.ts); their gradients must agree with each other and with float64 central
+// differences of the reference MLP (test/reference/ops.ts). The page must log no errors.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer, type ViteDevServer } from 'vite';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import * as gg from '../src/index.ts';
+import { PARAMS, runMlp, type MlpData, type MlpResult, type Param } from './browser/mlp.ts';
+import * as R from './reference/ops.ts';
+import { makeRng, nd, type Nd } from './reference/ndarray.ts';
+import { expectClose, finiteDiffGrad, tol } from './reference/check.ts';
+import { rand } from './helpers.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const PAGE_ROOT = resolve(ROOT, 'test/browser');
+/** WEBGPU.md section 3; Chromium gets a fresh profile each run. */
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--enable-unsafe-webgpu',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic',
+];
+
+const dims = { batch: 6, inputs: 5, hidden: 8, outputs: 3 };
+const shapes: Record<Param, number[]> = {
+  x: [dims.batch, dims.inputs], w1: [dims.inputs, dims.hidden], b1: [dims.hidden],
+  w2: [dims.hidden, dims.outputs], b2: [dims.outputs],
+};
+
+/** Fixed float32-rounded data; the seed is chosen so no ReLU input lies near its kink. */
+function makeData(): MlpData {
+  const rng = makeRng(7);
+  const arrays = {
+    x: rand(shapes.x, rng), w1: rand(shapes.w1, rng, { range: [-0.8, 0.8] }), b1: rand(shapes.b1, rng, { range: [-0.2, 0.2] }),
+    w2: rand(shapes.w2, rng, { range: [-0.8, 0.8] }), b2: rand(shapes.b2, rng, { range: [-0.2, 0.2] }),
+    target: rand([dims.batch, dims.outputs], rng, { range: [0, 1] }),
+  };
+  const plain = (x: Nd) => Array.from(x.data);
+  return {
+    dims, x: plain(arrays.x), w1: plain(arrays.w1), b1: plain(arrays.b1), w2: plain(arrays.w2), b2: plain(arrays.b2),
+    target: plain(arrays.target),
+  };
+}
+
+/** The float64 reference: the ReLU's input, and the loss as a function of [x, w1, b1, w2, b2]. */
+function reference(data: MlpData) {
+  const target = nd(data.target, [dims.batch, dims.outputs]);
+  const preRelu = ([x, w1, b1, w2, b2]: Nd[]) => R.add(R.matmul(R.tanh(R.add(R.matmul(x, w1), b1)), w2), b2);
+  const loss = (inputs: Nd[]) => {
+    const [x, w1, b1, w2, b2] = inputs;
+    const y = R.mlpForward(x, [{ w: w1, b: b1, act: 'tanh' }, { w: w2, b: b2, act: 'relu' }]);
+    return R.mseLoss(y, target).data[0];
+  };
+  const inputs = PARAMS.map((p) => nd(data[p], shapes[p]));
+  return { preRelu: preRelu(inputs), loss: loss(inputs), grads: finiteDiffGrad(loss, inputs) };
+}
+
+describe('headless Chromium', () => {
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let profile: string | undefined;
+  let viteCache: string | undefined;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await gg.ready({ verbose: false });
+    server = await createServer({
+      configFile: false,
+      root: PAGE_ROOT,
+      logLevel: 'warn',
+      cacheDir: (viteCache = mkdtempSync(join(tmpdir(), 'gpugrad-vite-'))),
+      // The page imports only our own sources: nothing to pre-bundle, no file watching.
+      optimizeDeps: { noDiscovery: true, include: [] },
+      server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null, fs: { allow: [ROOT] } },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('the Vite dev server did not report a URL');
+
+    profile = mkdtempSync(join(tmpdir(), 'gpugrad-chromium-'));
+    browser = await puppeteer.launch({
+      executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`],
+    });
+    page = await browser.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
+    page.on('requestfailed', (request) => pageErrors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((error: Error) => {
+      throw new Error(`the test page did not load (${error.message}); page errors: ${pageErrors.join('; ') || 'none'}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    for (const dir of [profile, viteCache]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('MLP gradients in the page match Node and float64 finite differences', async () => {
+    const data = makeData();
+    const ref = reference(data);
+    // The data must keep every ReLU input off its kink, and exercise both sides of it.
+    const pre = Array.from(ref.preRelu.data);
+    expect(Math.min(...pre.map(Math.abs)), 'distance of a ReLU input from 0').toBeGreaterThan(1e-3);
+    expect(pre.some((v) => v < 0) && pre.some((v) => v > 0), 'ReLU inputs on both sides of 0').toBe(true);
+    // ...and give every input a gradient worth comparing.
+    PARAMS.forEach((p, i) => expect(Math.max(...ref.grads[i].data.map(Math.abs)), `largest |d loss/d ${p}|`).toBeGreaterThan(1e-3));
+
+    const started = performance.now();
+    const inPage = await page.evaluate((d) => window.gpugradTest.run(d), data);
+    const pageMs = performance.now() - started;
+    const inNode: MlpResult = await runMlp(gg, data);
+    const diffs = PARAMS.flatMap((p) => inPage.grads[p].map((v, i) => Math.abs(v - inNode.grads[p][i])));
+    console.log(`browser test: page ${pageMs.toFixed(0)} ms; page adapter ${JSON.stringify(inPage.adapter)}; ` +
+      `node adapter ${inNode.adapter.description}; largest |page - node| gradient difference ${Math.max(...diffs)}`);
+
+    expect(pageErrors).toEqual([]);
+    expect(inPage.adapter.source).toBe('navigator.gpu');
+    for (const { adapter } of [inPage, inNode]) {
+      const named = `${adapter.vendor} ${adapter.architecture} ${adapter.device} ${adapter.description}`;
+      const cpu = adapter.isFallback && /swiftshader|fallback/i.test(named);
+      const real = !adapter.isFallback && adapter.vendor.trim() !== '';
+      expect(cpu || real, `adapter: ${named} (isFallback ${adapter.isFallback})`).toBe(true);
+    }
+
+    // Page vs Node: the same kernels on the same kind of adapter. Relative 1e-5, plus an
+    // absolute floor of 1e-5 times the largest gradient for entries that cancel to near 0.
+    expectClose([inPage.loss], [inNode.loss], { atol: 0, rtol: 1e-5 }, 'loss, page vs node');
+    for (const p of PARAMS) {
+      const scale = Math.max(...inNode.grads[p].map(Math.abs));
+      expectClose(inPage.grads[p], inNode.grads[p], { atol: 1e-5 * scale, rtol: 1e-5 }, `d loss/d ${p}, page vs node`);
+    }
+
+    // Both vs float64: reductions here are at most batch x outputs = 18 terms deep per
+    // step; tol(64) covers the chain of them (~3e-5) and still fails a 1e-3 error.
+    const t = tol(64);
+    for (const [side, result] of [['page', inPage], ['node', inNode]] as const) {
+      expectClose([result.loss], [ref.loss], t, `loss, ${side} vs float64`);
+      PARAMS.forEach((p, i) => expectClose(result.grads[p], ref.grads[i].data, t, `d loss/d ${p}, ${side} vs float64`));
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,14 @@
+// The browser test's page: loads gpugrad straight from src/ (through Vite's dev server) and
+// hands test/browser.test.ts a function to call with page.evaluate.
+
+import * as gg from '../../src/index.ts';
+import { runMlp, type MlpData, type MlpResult } from './mlp.ts';
+
+declare global {
+  interface Window {
+    gpugradTest: { run(data: MlpData): Promise<MlpResult> };
+  }
+}
+
+window.gpugradTest = { run: (data) => runMlp(gg, data) };
+document.body.dataset.ready = 'true';

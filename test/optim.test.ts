@@ -1,0 +1,206 @@
+// Optimizers (src/optim/) against float64 CPU versions of their update rules, PyTorch's conventions:
+// SGD v = mu v + (g + wd p), p -= lr (nesterov ? g + wd p + mu v : v); Adam/AdamW p -= lr wd p, then
+// m, v moving averages and p -= lr m̂ / (sqrt(v̂) + eps) with bias corrections. The gradient of
+// loss = sum(p * g_t) is exactly g_t, so each step's gradient is chosen by the test. Also: parameters
+// without a gradient, zeroGrad, bad options, and fitting y = 3x - 2 with Linear(1, 1).
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GpugradError, mseLoss, mul, nn, optim, ready, sum, tensor, tidy, type Tensor } from '../src/index.ts';
+import { makeRng, randn } from './reference/ndarray.ts';
+import { expectClose, tol } from './reference/check.ts';
+
+beforeAll(async () => { await ready({ verbose: false }); });
+
+const rng = makeRng(4242);
+const f32rand = (n: number, scale = 1) => Float32Array.from(randn([n], rng).data, (v) => v * scale);
+
+type Update = (p: Float64Array, g: Float64Array) => void;
+type Optimizer = optim.SGD | optim.Adam;
+
+/** One float64 reference per parameter: each keeps its own state, as PyTorch does. */
+function sgdRef(o: optim.SGDOptions): () => Update {
+  return () => {
+    let v: Float64Array | null = null;
+    return (p, g) => {
+      v ??= new Float64Array(p.length); // zeros: the first step gives v = d, PyTorch's buf = d
+      for (let i = 0; i < p.length; i++) {
+        let d = g[i] + (o.weightDecay ?? 0) * p[i];
+        if (o.momentum) {
+          v[i] = o.momentum * v[i] + d;
+          d = o.nesterov ? d + o.momentum * v[i] : v[i];
+        }
+        p[i] -= o.lr * d;
+      }
+    };
+  };
+}
+
+function adamRef(o: optim.AdamOptions): () => Update {
+  const { lr = 1e-3, betas: [b1, b2] = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = o;
+  return () => {
+    let m: Float64Array | null = null;
+    let v: Float64Array | null = null;
+    let t = 0; // updates of this parameter
+    return (p, g) => {
+      m ??= new Float64Array(p.length);
+      v ??= new Float64Array(p.length);
+      t++;
+      for (let i = 0; i < p.length; i++) {
+        p[i] -= lr * weightDecay * p[i]; // decoupled (AdamW)
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2;
+        p[i] -= lr * (m[i] / (1 - b1 ** t)) / (Math.sqrt(v[i] / (1 - b2 ** t)) + eps);
+      }
+    };
+  };
+}
+
+const SIZES = [[5, 13], [3]]; // 65 elements: one past a 64-wide workgroup
+
+interface Case { label: string; make: (ps: Tensor[]) => Optimizer; ref: () => Update; gradScale?: number }
+const cases: Case[] = [
+  { label: 'SGD', make: (ps) => new optim.SGD(ps, { lr: 0.1 }), ref: sgdRef({ lr: 0.1 }) },
+  { label: 'SGD weightDecay', make: (ps) => new optim.SGD(ps, { lr: 0.1, weightDecay: 0.05 }), ref: sgdRef({ lr: 0.1, weightDecay: 0.05 }) },
+  { label: 'SGD momentum', make: (ps) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 }), ref: sgdRef({ lr: 0.1, momentum: 0.9 }) },
+  {
+    label: 'SGD nesterov weightDecay',
+    make: (ps) => new optim.SGD(ps, { lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.1 }),
+    ref: sgdRef({ lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.1 }),
+  },
+  { label: 'Adam defaults', make: (ps) => new optim.Adam(ps), ref: adamRef({}) },
+  { label: 'Adam lr 0.05', make: (ps) => new optim.Adam(ps, { lr: 0.05 }), ref: adamRef({ lr: 0.05 }) },
+  {
+    // Gradients ~1e-2 against eps 1e-3: where eps goes (outside the sqrt) changes the step by ~10%.
+    label: 'Adam betas, eps', gradScale: 0.01,
+    make: (ps) => new optim.Adam(ps, { lr: 0.05, betas: [0.8, 0.99], eps: 1e-3 }),
+    ref: adamRef({ lr: 0.05, betas: [0.8, 0.99], eps: 1e-3 }),
+  },
+  {
+    label: 'AdamW (weightDecay, decoupled)',
+    make: (ps) => new optim.Adam(ps, { lr: 0.05, weightDecay: 0.2 }),
+    ref: adamRef({ lr: 0.05, weightDecay: 0.2 }),
+  },
+];
+
+/** Sets p.grad = g exactly, through loss = sum_k sum(p_k * g_k). */
+function setGrads(opt: Optimizer, ps: Tensor[], gs: (Float32Array | null)[]): void {
+  opt.zeroGrad();
+  tidy(() => {
+    const terms = ps.flatMap((p, k) => (gs[k] ? [sum(mul(p, tensor(gs[k]!, p.shape)))] : []));
+    terms.reduce((a, b) => a.add(b)).backward();
+  });
+}
+
+describe('updates against float64 references, 5 steps', () => {
+  for (const c of cases) {
+    it(c.label, async () => {
+      const init = SIZES.map((s) => f32rand(s.reduce((a, b) => a * b, 1)));
+      const ps = init.map((v, k) => tensor(v, SIZES[k], { requiresGrad: true }));
+      const want = init.map((v) => Float64Array.from(v));
+      const refs = ps.map(() => c.ref());
+      const opt = c.make(ps);
+      for (let step = 1; step <= 5; step++) {
+        const gs = ps.map((p) => f32rand(p.size, c.gradScale));
+        setGrads(opt, ps, gs);
+        opt.step();
+        for (let k = 0; k < ps.length; k++) {
+          refs[k](want[k], Float64Array.from(gs[k]));
+          expectClose(await ps[k].data(), want[k], tol(step), `${c.label}: parameter ${k} after step ${step}`);
+        }
+      }
+      opt.dispose();
+    });
+  }
+});
+
+describe('parameters without a gradient, zeroGrad', () => {
+  for (const c of [cases[2], cases[7]]) {
+    it(`${c.label}: a parameter without grad is left unchanged`, async () => {
+      const [va, vb] = [f32rand(65), f32rand(3)];
+      const a = tensor(va, [65], { requiresGrad: true });
+      const b = tensor(vb, [3], { requiresGrad: true });
+      const opt = c.make([a, b]);
+      for (let step = 0; step < 3; step++) {
+        setGrads(opt, [a, b], [f32rand(65), null]);
+        expect(b.grad).toBeNull();
+        opt.step();
+      }
+      expect(await b.data()).toEqual(vb);
+      expect(Array.from(await a.data())).not.toEqual(Array.from(va));
+    });
+  }
+
+  // PyTorch counts Adam's step per parameter (state['step']), so a parameter first updated at the
+  // optimizer's 4th step uses the bias corrections of t = 1: its moments were updated once.
+  it('Adam: a parameter that first gets a gradient later starts its own bias correction', async () => {
+    const [va, vb] = [f32rand(4), f32rand(4)];
+    const a = tensor(va, [4], { requiresGrad: true });
+    const b = tensor(vb, [4], { requiresGrad: true });
+    const opt = new optim.Adam([a, b], { lr: 0.1 });
+    const [refA, refB] = [adamRef({ lr: 0.1 })(), adamRef({ lr: 0.1 })()];
+    const [wantA, wantB] = [Float64Array.from(va), Float64Array.from(vb)];
+    for (let step = 1; step <= 5; step++) {
+      const [ga, gb] = [f32rand(4), step > 3 ? f32rand(4) : null];
+      setGrads(opt, [a, b], [ga, gb]);
+      opt.step();
+      refA(wantA, Float64Array.from(ga));
+      if (gb) refB(wantB, Float64Array.from(gb));
+    }
+    expectClose(await a.data(), wantA, tol(5), 'a (updated every step)');
+    expectClose(await b.data(), wantB, tol(5), 'b (updated from step 4)');
+  });
+
+  it('zeroGrad clears every gradient; a step after it changes nothing', async () => {
+    const v = f32rand(7);
+    const p = tensor(v, [7], { requiresGrad: true });
+    const q = tensor(f32rand(2), [2], { requiresGrad: true });
+    const opt = new optim.SGD([p, q], { lr: 0.1, momentum: 0.5 });
+    setGrads(opt, [p, q], [f32rand(7), f32rand(2)]);
+    expect(p.grad).not.toBeNull();
+    expect(q.grad).not.toBeNull();
+    opt.zeroGrad();
+    expect(p.grad).toBeNull();
+    expect(q.grad).toBeNull();
+    opt.step();
+    expect(await p.data()).toEqual(v);
+  });
+
+  it('bad options and parameters give clear errors', () => {
+    const p = tensor([1, 2], [2], { requiresGrad: true });
+    expect(() => new optim.SGD([p], { lr: 0 })).toThrow(/SGD: lr must be positive/);
+    expect(() => new optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow(/nesterov needs momentum/);
+    expect(() => new optim.Adam([p], { lr: -1 })).toThrow(/Adam: lr must be positive/);
+    expect(() => new optim.SGD([tensor([1], [1])], { lr: 0.1 })).toThrow(GpugradError);
+    expect(() => new optim.Adam([p.mul(2)])).toThrow(/must be a leaf with requiresGrad/);
+  });
+});
+
+describe('fitting y = 3x - 2 with Linear(1, 1)', () => {
+  const xs = Array.from({ length: 32 }, (_, i) => -1 + (2 * i) / 31);
+  const fits: [string, (ps: Tensor[]) => Optimizer, number, number][] = [
+    ['SGD lr 0.3', (ps) => new optim.SGD(ps, { lr: 0.3 }), 100, 1e-6],
+    ['SGD momentum 0.9', (ps) => new optim.SGD(ps, { lr: 0.05, momentum: 0.9 }), 200, 1e-6],
+    ['Adam lr 0.05', (ps) => new optim.Adam(ps, { lr: 0.05 }), 400, 1e-6],
+  ];
+  for (const [label, make, steps, threshold] of fits) {
+    it(`${label}: loss below ${threshold} in ${steps} steps`, async () => {
+      const model = new nn.Linear(1, 1, { seed: 3, init: 'normal' });
+      const x = tensor(xs, [32, 1]);
+      const y = tensor(xs.map((v) => 3 * v - 2), [32, 1]);
+      const opt = make(model.parameters());
+      const initial = await tidy(() => mseLoss(model.forward(x), y)).item();
+      for (let s = 0; s < steps; s++) {
+        tidy(() => {
+          opt.zeroGrad();
+          mseLoss(model.forward(x), y).backward();
+          opt.step();
+        });
+      }
+      const final = await tidy(() => mseLoss(model.forward(x), y)).item();
+      expect(initial).toBeGreaterThan(1);
+      expect(final, `${label}: final loss (initial ${initial})`).toBeLessThan(threshold);
+      expect((await model.weight.data())[0]).toBeCloseTo(3, 2);
+      expect((await model.bias!.data())[0]).toBeCloseTo(-2, 2);
+    });
+  }
+});
