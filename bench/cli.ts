@@ -36,7 +36,10 @@ export function parseArgs(argv: string[]): { raw: Record<string, string>; out: s
   return { raw, out, help };
 }
 
-const clock = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`);
+function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
 
 function progressPrinter(): (p: Progress) => void {
   const isTty = process.stderr.isTTY;

@@ -1,16 +1,23 @@
-// Matrix product c[bi] = a[bi] · b[bi] of row-major [M,K] and [K,N] matrices, batched along
-// dispatch z. A 2-D operand shared by every batch has batch stride 0.
+// Matrix product c[bi] = op(a[bi]) · op(b[bi]) of [M,K] and [K,N] operands, batched along
+// dispatch z. A 2-D operand shared by every batch has batch stride 0. op() is the identity or a
+// transpose, given as element strides (a_row, a_col) and (b_row, b_col): a transposed operand
+// is read in place, so backward passes need no transpose kernels.
 // Bindings: 0 a, 1 b (read), 2 c (write), 3 params. Three entry points:
 //  - naive:      one output per invocation (the simple variant tests and benchmarks compare with);
 //  - block:      a 4x4 block of outputs per invocation in four vec4 accumulators, any M, K, N;
 //                rows and columns past the edge are clamped on load and skipped on store;
-//  - block_vec4: the same block with vec4 loads of a and b, for K and N multiples of 4.
+//  - block_vec4: the same block with vec4 loads of a and b, for K and N multiples of 4 and
+//                untransposed operands.
 // Separate accumulator variables (not an indexed array) stay in registers: on SwiftShader an
 // indexed array spills to memory and runs about 2x slower (see shared/WEBGPU.md).
 // Workgroup tiles in shared memory are not used: on CPU adapters the emulated barriers cost
 // more than they save.
 
-struct Params { m: u32, k: u32, n: u32, stride_a: u32, stride_b: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
+struct Params {
+  m: u32, k: u32, n: u32, stride_a: u32,
+  stride_b: u32, a_row: u32, a_col: u32, b_row: u32,
+  b_col: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+}
 
 @group(0) @binding(3) var<uniform> params: Params;
 
@@ -26,11 +33,11 @@ fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
   let col = gid.x;
   let row = gid.y;
   if (row >= params.m || col >= params.n) { return; }
-  let a_base = gid.z * params.stride_a + row * params.k;
-  let b_base = gid.z * params.stride_b + col;
+  let a_base = gid.z * params.stride_a + row * params.a_row;
+  let b_base = gid.z * params.stride_b + col * params.b_col;
   var acc = 0.0;
   for (var k = 0u; k < params.k; k++) {
-    acc += a[a_base + k] * b[b_base + k * params.n];
+    acc = fma(a[a_base + k * params.a_col], b[b_base + k * params.b_row], acc);
   }
   c[gid.z * params.m * params.n + row * params.n + col] = acc;
 }
@@ -44,24 +51,26 @@ fn block(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b_base = gid.z * params.stride_b;
   let last_row = params.m - 1u;
   let last_col = params.n - 1u;
-  let r0 = a_base + row0 * params.k;
-  let r1 = a_base + min(row0 + 1u, last_row) * params.k;
-  let r2 = a_base + min(row0 + 2u, last_row) * params.k;
-  let r3 = a_base + min(row0 + 3u, last_row) * params.k;
-  let c1 = min(col0 + 1u, last_col);
-  let c2 = min(col0 + 2u, last_col);
-  let c3 = min(col0 + 3u, last_col);
+  let r0 = a_base + row0 * params.a_row;
+  let r1 = a_base + min(row0 + 1u, last_row) * params.a_row;
+  let r2 = a_base + min(row0 + 2u, last_row) * params.a_row;
+  let r3 = a_base + min(row0 + 3u, last_row) * params.a_row;
+  let c0 = b_base + col0 * params.b_col;
+  let c1 = b_base + min(col0 + 1u, last_col) * params.b_col;
+  let c2 = b_base + min(col0 + 2u, last_col) * params.b_col;
+  let c3 = b_base + min(col0 + 3u, last_col) * params.b_col;
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var k = 0u; k < params.k; k++) {
-    let row = b_base + k * params.n;
-    let bk = vec4<f32>(b[row + col0], b[row + c1], b[row + c2], b[row + c3]);
-    acc0 = fma(vec4<f32>(a[r0 + k]), bk, acc0);
-    acc1 = fma(vec4<f32>(a[r1 + k]), bk, acc1);
-    acc2 = fma(vec4<f32>(a[r2 + k]), bk, acc2);
-    acc3 = fma(vec4<f32>(a[r3 + k]), bk, acc3);
+    let bk_off = k * params.b_row;
+    let ak_off = k * params.a_col;
+    let bk = vec4<f32>(b[c0 + bk_off], b[c1 + bk_off], b[c2 + bk_off], b[c3 + bk_off]);
+    acc0 = fma(vec4<f32>(a[r0 + ak_off]), bk, acc0);
+    acc1 = fma(vec4<f32>(a[r1 + ak_off]), bk, acc1);
+    acc2 = fma(vec4<f32>(a[r2 + ak_off]), bk, acc2);
+    acc3 = fma(vec4<f32>(a[r3 + ak_off]), bk, acc3);
   }
   let out = gid.z * params.m * params.n;
   store_row(out, row0, col0, acc0);

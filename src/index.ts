@@ -12,4 +12,4 @@ export * as init from './init/index.ts';
 export { calculateGain } from './init/gains.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
-export { std, norm, rms, readScalars } from './stats/stats.ts';
+export { moments, MOMENT, readAll, readScalars } from './stats/stats.ts';

@@ -50,9 +50,9 @@ export const elementwiseOps = {
   // d(a-b) = (dy, -dy)
   sub: binary('sub', 'sub', (dy) => [dy, neg(dy)]),
   // d(ab) = (dy b, dy a)
-  mul: binary('mul', 'mul', (dy, [a, b]) => [mul(dy, b), mul(dy, a)]),
+  mul: binary('mul', 'mul', (dy, [a, b]) => [a.requiresGrad ? mul(dy, b) : null, b.requiresGrad ? mul(dy, a) : null]),
   // d(a/b) = (dy / b, -dy a/b^2 = -dy out / b)
-  div: binary('div', 'div', (dy, [, b], out) => [div(dy, b), neg(mul(dy, div(out, b)))]),
+  div: binary('div', 'div', (dy, [a, b], out) => [a.requiresGrad ? div(dy, b) : null, b.requiresGrad ? neg(mul(dy, div(out, b))) : null]),
   // d(x+p) = dy
   addScalar: unary('add_scalar', (dy) => [dy]),
   // d(xp) = dy p

@@ -14,7 +14,7 @@ export * from './creation.ts';
 export {
   abs, add, div, equal, exp, gelu, leakyRelu, log, mul, neg, pow, relu, sigmoid, sign, sqrt, square, sub, tanh,
 } from './elementwise.ts';
-export { matmul, type MatmulVariant } from './matmul.ts';
+export { matmul, type MatmulOptions, type MatmulVariant } from './matmul.ts';
 export { max, mean, sum, sumTo } from './reduce.ts';
 export { broadcastTo, reshape, transpose } from './shape.ts';
 export { logSoftmax, mseLoss, softmax, softmaxCrossEntropy } from './softmax.ts';

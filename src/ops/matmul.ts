@@ -1,26 +1,37 @@
 // Matrix product, 2-D and batched 3-D (a 2-D operand is shared by every batch), on
-// matmul.wgsl. The 4x4-block kernels are the default; `naive` stays selectable so tests and
-// benchmarks can compare the variants.
+// matmul.wgsl, with either operand optionally transposed in place. The 4x4-block kernels are
+// the default; `naive` stays selectable so tests and benchmarks can compare the variants.
 
 import { getDevice } from '../device/device.ts';
 import { sources } from '../device/shaders.ts';
 import { ShapeError } from '../errors.ts';
 import { Tensor, formatShape, type Shape } from '../tensor.ts';
 import { runOp, type OpDef } from './op.ts';
-import { transpose } from './shape.ts';
 
 export type MatmulVariant = 'auto' | 'naive' | 'block' | 'block_vec4';
-type Attrs = { variant: MatmulVariant };
+type Attrs = { variant: MatmulVariant; transposeA: boolean; transposeB: boolean };
+
+export interface MatmulOptions {
+  /** Multiply by the transpose of a (its last two axes), read in place without a copy. */
+  transposeA?: boolean;
+  transposeB?: boolean;
+  /** Kernel choice (default 'auto': block_vec4 when it applies, else block). */
+  variant?: MatmulVariant;
+}
 
 const WG = 8; // WG_X = WG_Y in matmul.wgsl
 
-function matmulShape(a: Shape, b: Shape): number[] {
-  const pair = `${formatShape(a)} x ${formatShape(b)}`;
+/** The [rows, cols] of op(x): the last two axes, swapped when transposed. */
+const matrixDims = (x: Shape, transposed: boolean) => (transposed ? [x[x.length - 1], x[x.length - 2]] : x.slice(-2));
+
+function matmulShape(a: Shape, b: Shape, { transposeA, transposeB }: Attrs): number[] {
+  const t = (x: Shape, on: boolean) => `${formatShape(x)}${on ? 'ᵀ' : ''}`;
+  const pair = `${t(a, transposeA)} x ${t(b, transposeB)}`;
   if (a.length < 2 || a.length > 3 || b.length < 2 || b.length > 3) {
     throw new ShapeError(`matmul: operands must be 2-D or 3-D (batched): ${pair}`);
   }
-  const [m, k] = a.slice(-2);
-  const [k2, n] = b.slice(-2);
+  const [m, k] = matrixDims(a, transposeA);
+  const [k2, n] = matrixDims(b, transposeB);
   if (k !== k2) throw new ShapeError(`matmul: inner dimensions differ: ${pair}`);
   if (a.length === 3 && b.length === 3 && a[0] !== b[0]) throw new ShapeError(`matmul: batch sizes differ: ${pair}`);
   const batch = a.length === 3 ? a[0] : b.length === 3 ? b[0] : null;
@@ -28,23 +39,28 @@ function matmulShape(a: Shape, b: Shape): number[] {
   return batch === null ? [m, n] : [batch, m, n];
 }
 
-/** Picks the kernel: vec4 loads need K and N to be multiples of 4 (row starts 16-byte aligned). */
-export function chooseVariant(variant: MatmulVariant, k: number, n: number): Exclude<MatmulVariant, 'auto'> {
-  if (variant === 'block_vec4' && (k % 4 || n % 4)) throw new ShapeError(`matmul: block_vec4 needs K and N divisible by 4, got K=${k}, N=${n}`);
+/** Picks the kernel: vec4 loads need untransposed operands with K and N multiples of 4. */
+export function chooseVariant({ variant, transposeA, transposeB }: Attrs, k: number, n: number): Exclude<MatmulVariant, 'auto'> {
+  const vec4Fits = k % 4 === 0 && n % 4 === 0 && !transposeA && !transposeB;
+  if (variant === 'block_vec4' && (transposeA || transposeB)) throw new ShapeError('matmul: block_vec4 needs untransposed operands');
+  if (variant === 'block_vec4' && !vec4Fits) throw new ShapeError(`matmul: block_vec4 needs K and N divisible by 4, got K=${k}, N=${n}`);
   if (variant !== 'auto') return variant;
-  return k % 4 === 0 && n % 4 === 0 ? 'block_vec4' : 'block';
+  return vec4Fits ? 'block_vec4' : 'block';
 }
 
-function launchMatmul(a: Tensor, b: Tensor, shape: Shape, requested: MatmulVariant): Tensor {
-  const [m, k] = a.shape.slice(-2);
-  const n = b.shape[b.rank - 1];
+function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs): Tensor {
+  const [m, k] = matrixDims(a.shape, attrs.transposeA);
+  const n = shape[shape.length - 1];
   const batch = shape.length === 3 ? shape[0] : 1;
-  const variant = chooseVariant(requested, k, n); // may throw: before allocating
+  const variant = chooseVariant(attrs, k, n); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
+  // Element strides of op(a)[row, k] and op(b)[k, col] in the stored row-major matrices.
+  const [aRow, aCol] = attrs.transposeA ? [1, m] : [k, 1];
+  const [bRow, bCol] = attrs.transposeB ? [1, k] : [n, 1];
   const strideA = a.rank === 3 ? m * k : 0;
   const strideB = b.rank === 3 ? k * n : 0;
-  const params = new Uint32Array([m, k, n, strideA, strideB, 0, 0, 0]).buffer;
+  const params = new Uint32Array([m, k, n, strideA, strideB, aRow, aCol, bRow, bCol, 0, 0, 0]).buffer;
   const cols = variant === 'naive' ? n : Math.ceil(n / 4);
   const rows = variant === 'naive' ? m : Math.ceil(m / 4);
   const groups: [number, number, number] = [Math.ceil(cols / WG), Math.ceil(rows / WG), batch];
@@ -53,15 +69,29 @@ function launchMatmul(a: Tensor, b: Tensor, shape: Shape, requested: MatmulVaria
   return out;
 }
 
+const mm = (a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean) => matmul(a, b, { transposeA, transposeB });
+
 export const matmulOps = {
-  // d(a·b) = (dy·bᵀ, aᵀ·dy); a shared 2-D operand's gradient is summed over the batch by autograd
+  // C = op(A)·op(B). Untransposed: dA = dC·Bᵀ, dB = Aᵀ·dC; the transposed forms follow from
+  // (XY)ᵀ = YᵀXᵀ. Only what is needed: a network's first layer never wants dL/dx of its input.
+  // A shared 2-D operand's gradient comes out batched and is summed over the batch by autograd.
   matmul: {
-    shape: ([a, b]) => matmulShape(a.shape, b.shape),
-    forward: ([a, b], { variant }, shape) => launchMatmul(a, b, shape, variant),
-    vjp: (dy, [a, b]) => [matmul(dy, transpose(b)), matmul(transpose(a), dy)],
+    shape: ([a, b], attrs) => matmulShape(a.shape, b.shape, attrs),
+    forward: ([a, b], attrs, shape) => launchMatmul(a, b, shape, attrs),
+    vjp: (dy, [a, b], _, { transposeA: ta, transposeB: tb }) => [
+      !a.requiresGrad ? null : ta ? mm(b, dy, tb, true) : mm(dy, b, false, !tb),
+      !b.requiresGrad ? null : tb ? mm(dy, a, true, ta) : mm(a, dy, !ta, false),
+    ],
   } satisfies OpDef<Attrs>,
 };
 
-/** Matrix product of [M,K] and [K,N] (or batched [B,M,K] with [B,K,N], [K,N] or [B,K,N]). */
-export const matmul = (a: Tensor, b: Tensor, variant: MatmulVariant = 'auto'): Tensor =>
-  runOp('matmul', matmulOps.matmul, [a, b], { variant });
+/**
+ * Matrix product of [M,K] and [K,N] (or batched: [B,M,K] with [B,K,N], [K,N] or [B,K,N]).
+ * `options` transposes either operand in place or picks a kernel; a variant name alone is
+ * accepted too. Throws ShapeError when the inner dimensions or batch sizes differ.
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions | MatmulVariant = {}): Tensor {
+  const o = typeof options === 'string' ? { variant: options } : options;
+  const attrs = { variant: o.variant ?? 'auto', transposeA: o.transposeA ?? false, transposeB: o.transposeB ?? false };
+  return runOp('matmul', matmulOps.matmul, [a, b], attrs);
+}

@@ -1,45 +1,49 @@
-// Statistics of tensors, computed on the GPU, and a gather that reads many scalars back in
-// one transfer. The benchmark suite records five numbers per layer per step; reading each
-// one back separately would cost a GPU round trip apiece.
+// Statistics of tensors computed on the GPU, and a gather that reads many small tensors back
+// in one transfer. The benchmark suite records several numbers per layer per step; reading
+// each back separately would cost a GPU round trip apiece, and composing them from ops would
+// cost a dozen dispatches apiece.
 
-import { noGrad } from '../autograd.ts';
 import { getDevice } from '../device/device.ts';
-import { GpugradError } from '../errors.ts';
-import { abs, add, div, max, mean, mul, sqrt, square, sub, sum } from '../ops/index.ts';
+import { sources } from '../device/shaders.ts';
 import { Tensor } from '../tensor.ts';
 
-// Each statistic divides by max|x| first and multiplies it back at the end: squaring a
-// finite float32 above 1.8e19 overflows, and an exploding layer would otherwise read as
-// non-finite while its values are still finite. (1e-30 keeps an all-zero tensor at 0.)
-function scaled(x: Tensor, fn: (unit: Tensor) => Tensor): Tensor {
-  return noGrad(() => {
-    const m = add(max(abs(x)), 1e-30);
-    return mul(fn(div(x, m)), m);
-  });
+/** Indices into the result of moments(). */
+export const MOMENT = { mean: 0, std: 1, norm: 2, maxAbs: 3 } as const;
+
+/**
+ * [mean, std, norm, max|x|] of all elements as a 4-element tensor, in one dispatch (never
+ * recorded for autograd). std is the population standard deviation, norm the L2/Frobenius
+ * norm. Computed on x / max|x| and scaled back, so an exploding but finite tensor gives finite
+ * statistics; a tensor holding inf or NaN gives non-finite ones.
+ */
+export function moments(x: Tensor): Tensor {
+  const out = Tensor.empty([4]);
+  const params = new Uint32Array([x.size, 0, 0, 0]).buffer;
+  getDevice().dispatch({ name: 'moments', source: sources.moments }, [x.buffer('moments')], [out.buffer('moments')], params, [1, 1, 1]);
+  return out;
 }
 
-/** Population standard deviation over all elements, two-pass (subtract the mean first). */
-export const std = (x: Tensor): Tensor => scaled(x, (u) => sqrt(mean(square(sub(u, mean(u))))));
-
-/** Frobenius (L2) norm over all elements. */
-export const norm = (x: Tensor): Tensor => scaled(x, (u) => sqrt(sum(square(u))));
-
-/** Root mean square over all elements. */
-export const rms = (x: Tensor): Tensor => scaled(x, (u) => sqrt(mean(square(u))));
-
-/** Reads one-element tensors back in a single transfer, in order. */
-export async function readScalars(scalars: Tensor[]): Promise<Float32Array> {
-  if (scalars.length === 0) return new Float32Array(0);
+/** Reads several tensors back in a single transfer; returns their values in order. */
+export async function readAll(tensors: Tensor[]): Promise<Float32Array[]> {
+  const total = tensors.reduce((n, t) => n + t.size, 0);
+  if (total === 0) return tensors.map(() => new Float32Array(0));
   const device = getDevice();
-  const gathered = Tensor.empty([scalars.length]);
+  const gathered = Tensor.empty([total]);
   try {
-    scalars.forEach((s, i) => {
-      if (s.size !== 1) throw new GpugradError(`readScalars: tensor ${i} has ${s.size} elements, not 1`);
-      device.copy(s.buffer('readScalars'), gathered.buffer('readScalars'), 4, i * 4);
-    });
-    return await gathered.data();
+    let offset = 0;
+    for (const t of tensors) {
+      if (t.size) device.copy(t.buffer('readAll'), gathered.buffer('readAll'), t.size * 4, offset * 4);
+      offset += t.size;
+    }
+    const flat = await gathered.data();
+    let start = 0;
+    return tensors.map((t) => flat.slice(start, (start += t.size)));
   } finally {
     gathered.dispose();
   }
 }
 
+/** Reads one-element tensors back in a single transfer. */
+export async function readScalars(scalars: Tensor[]): Promise<Float32Array> {
+  return Float32Array.from((await readAll(scalars)).map((values) => values[0]));
+}

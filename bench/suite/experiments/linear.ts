@@ -2,7 +2,7 @@
 // a_l = c^l x exactly, and dL/dx = c^L dL/da_L, so 1.5·I explodes as 1.5^L and 0.5·I vanishes
 // as 0.5^L. The measured scales must match the closed form to float32 precision.
 
-import { init, norm, readScalars, sum, tidy, type Tensor } from '../../../src/index.ts';
+import { init, moments, MOMENT, readAll, sum, tidy, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import type { LinearRun } from '../schema.ts';
 
@@ -10,21 +10,21 @@ export const LINEAR_CS = [0.5, 1, 1.5];
 export const LINEAR_DEPTHS = [10, 30];
 
 export async function linearRun(c: number, depth: number, width: number, batch: number, seed: number): Promise<LinearRun> {
-  const scalars = tidy(() => {
+  const stats = tidy(() => {
     const x = init.normal([batch, width], { seed, requiresGrad: true });
     const r = init.normal([batch, width], { seed: seed + 1 });
-    const norms: Tensor[] = [norm(x)];
+    const norms: Tensor[] = [moments(x)];
     let a = x;
     for (let l = 1; l <= depth; l++) {
       a = a.matmul(init.identity([width, width], { scale: c, requiresGrad: true }));
-      norms.push(norm(a));
+      norms.push(moments(a));
     }
     // L = sum(a_L · r), so dL/da_L = r and dL/dx = c^L r.
     sum(a.mul(r)).backward();
-    return [...norms, norm(r), norm(x.grad!)];
+    return [...norms, moments(r), moments(x.grad!)];
   });
-  const v = await readScalars(scalars);
-  for (const s of scalars) s.dispose();
+  const v = (await readAll(stats)).map((m) => m[MOMENT.norm]);
+  for (const s of stats) s.dispose();
   const activationScale = Array.from({ length: depth }, (_, i) => ({
     layer: i + 1, measured: v[i + 1] / v[0], expected: c ** (i + 1),
   }));

@@ -2,7 +2,7 @@
 // backward pass through a deep MLP of square layers, recording per-layer statistics of the
 // forward signal and of the gradients, all reduced on the GPU and read back once per run.
 
-import { init, mseLoss, norm, readScalars, std, tidy, noGrad, type Tensor, div, relu, tanh } from '../../../src/index.ts';
+import { init, moments, MOMENT, mseLoss, readAll, tidy, type Tensor, relu, tanh } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import type { SweepActivation } from '../options.ts';
 import { NAMED_INITS } from '../options.ts';
@@ -30,7 +30,7 @@ export function signalCost(ctx: Context): number {
 /** One forward+backward pass; returns the run's statistics. */
 export async function signalRun(activation: SweepActivation, sweep: SweepInit, depth: number,
   width: number, batch: number, seed: number): Promise<SignalRun> {
-  const scalars = tidy(() => {
+  const stats = tidy(() => {
     const x = standardized(init.normal([batch, width], { seed }));
     const target = init.normal([batch, width], { seed: seed + 1 });
     const std_w = Math.sqrt(sweep.scale / width);
@@ -49,18 +49,23 @@ export async function signalRun(activation: SweepActivation, sweep: SweepInit, d
       as.push(h);
     }
     mseLoss(h, target).backward();
-    return noGrad(() => weights.flatMap((w, i) => [std(zs[i]), std(as[i]), norm(w.grad!), div(norm(w.grad!), norm(w)), std(zs[i].grad!)]));
+    // Per layer: moments of z, a, dL/dW, W and dL/dz, one dispatch each, one readback in all.
+    return weights.flatMap((w, i) => [moments(zs[i]), moments(as[i]), moments(w.grad!), moments(w), moments(zs[i].grad!)]);
   });
-  const values = await readScalars(scalars);
-  for (const s of scalars) s.dispose();
+  const values = await readAll(stats);
+  for (const s of stats) s.dispose();
   return summarize(activation, sweep, depth, values);
 }
 
-function summarize(activation: SweepActivation, sweep: SweepInit, depth: number, v: Float32Array): SignalRun {
+function summarize(activation: SweepActivation, sweep: SweepInit, depth: number, v: Float32Array[]): SignalRun {
   const layers: LayerStats[] = [];
   for (let l = 0; l <= depth; l++) {
-    const [zStd, aStd, gradNorm, relGradNorm, dzStd] = v.slice(l * STATS_PER_LAYER, (l + 1) * STATS_PER_LAYER);
-    layers.push({ layer: l + 1, zStd, aStd, gradNorm, relGradNorm, dzStd });
+    const [z, a, dw, w, dz] = v.slice(l * STATS_PER_LAYER, (l + 1) * STATS_PER_LAYER);
+    const gradNorm = dw[MOMENT.norm];
+    layers.push({
+      layer: l + 1, zStd: z[MOMENT.std], aStd: a[MOMENT.std], gradNorm,
+      relGradNorm: gradNorm / w[MOMENT.norm], dzStd: dz[MOMENT.std],
+    });
   }
   const first = layers[0];
   const last = layers[depth - 1]; // the last hidden layer

@@ -12,8 +12,7 @@ export const TRAIN_DEPTHS = [10, 30];
 export const TRAIN_ACTIVATIONS = ['relu', 'tanh'] as const;
 export const TRAIN_INITS = ['he', 'xavier', 'lecun', 'N(0,1)', '0.01*N(0,1)'] as const;
 export const TRAIN_BATCH = 32;
-const LEARNING_RATE = 0.01;
-const MOMENTUM = 0.9;
+export const training = { learningRate: 0.01, momentum: 0.9 };
 const EVAL_SIZE = 500;
 const CURVE_POINTS = 6;
 /** Chance is 10%; a run that reaches 2.5x chance on held-out digits has learned something. */
@@ -56,7 +55,7 @@ async function accuracy(model: nn.Sequential, data: Dataset): Promise<number> {
 export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TRAIN_INITS)[number], depth: number,
   width: number, steps: number, seed: number, data: Dataset, onStep?: () => Promise<void>): Promise<TrainingRun> {
   const model = nn.mlp({ inputSize: data.features, width, depth, outputSize: data.classes, activation, init: initializers[initName], seed });
-  const opt = new optim.SGD(model.parameters(), { lr: LEARNING_RATE, momentum: MOMENTUM });
+  const opt = new optim.SGD(model.parameters(), { lr: training.learningRate, momentum: training.momentum });
   const order = shuffled(data.train.count, seed);
   const curve: TrainingRun['curve'] = [];
   const every = Math.max(1, Math.floor(steps / CURVE_POINTS));

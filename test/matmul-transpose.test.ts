@@ -1,0 +1,76 @@
+// matmul with operands transposed in place (transposeA / transposeB): forward against the
+// float64 reference of the explicitly transposed operands, every kernel variant, awkward
+// sizes, batched and shared operands; gradients against finite differences.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { matmul, ready, sum, mul, type MatmulVariant } from '../src/index.ts';
+import { finiteDiffGrad, tol, expectClose } from './reference/check.ts';
+import { makeRng, type Nd } from './reference/ndarray.ts';
+import * as ref from './reference/ops.ts';
+import { expectTensor, rand, refMatmul, toTensor } from './helpers.ts';
+
+beforeAll(async () => {
+  await ready({ verbose: false });
+});
+
+/** The stored form of an operand that is used transposed: its last two axes swapped. */
+const stored = (x: Nd, transposed: boolean): Nd => (transposed ? ref.transpose(x) : x);
+
+const cases: { a: number[]; b: number[] }[] = [
+  { a: [1, 1], b: [1, 1] },
+  { a: [33, 65], b: [65, 17] },
+  { a: [8, 12], b: [12, 16] },
+  { a: [2, 5, 7], b: [2, 7, 3] },
+  { a: [3, 6, 9], b: [9, 5] },
+  { a: [6, 9], b: [3, 9, 5] },
+];
+const flags = [[false, true], [true, false], [true, true]] as const;
+
+describe('forward', () => {
+  for (const { a: as, b: bs } of cases) {
+    for (const [ta, tb] of flags) {
+      for (const variant of ['naive', 'block', 'auto'] as MatmulVariant[]) {
+        it(`${as} x ${bs}, transposeA ${ta}, transposeB ${tb}, ${variant}`, async () => {
+          const rng = makeRng(as.length * 100 + bs[bs.length - 1]);
+          const a = rand(as, rng);
+          const b = rand(bs, rng);
+          const out = matmul(toTensor(stored(a, ta)), toTensor(stored(b, tb)), { transposeA: ta, transposeB: tb, variant });
+          await expectTensor(out, refMatmul(a, b), tol(as[as.length - 1]), 'matmul transposed');
+        });
+      }
+    }
+  }
+
+  it('block_vec4 refuses transposed operands, naming them', () => {
+    const x = toTensor(rand([4, 4], makeRng(1)));
+    expect(() => matmul(x, x, { transposeB: true, variant: 'block_vec4' })).toThrow("matmul: block_vec4 needs untransposed operands");
+  });
+
+  it('shape errors show which operand is transposed', () => {
+    const a = toTensor(rand([3, 4], makeRng(2)));
+    expect(() => matmul(a, a, { transposeA: false })).toThrow('matmul: inner dimensions differ: [3,4] x [3,4]');
+    expect(() => matmul(a, a, { transposeB: true, transposeA: true })).toThrow('matmul: inner dimensions differ: [3,4]ᵀ x [3,4]ᵀ');
+  });
+});
+
+describe('gradients', () => {
+  for (const { a: as, b: bs } of cases.slice(1)) {
+    for (const [ta, tb] of flags) {
+      it(`${as} x ${bs}, transposeA ${ta}, transposeB ${tb}`, async () => {
+        const rng = makeRng(7 + as.length + bs.length);
+        const a = stored(rand(as, rng), ta);
+        const b = stored(rand(bs, rng), tb);
+        const outShape = refMatmul(stored(a, ta), stored(b, tb)).shape;
+        const r = rand(outShape, rng);
+        const f = ([x, y]: Nd[]) => ref.sum(ref.mul(refMatmul(stored(x, ta), stored(y, tb)), r)).data[0];
+        const [ga, gb] = finiteDiffGrad(f, [a, b]);
+        const ta_ = toTensor(a, true);
+        const tb_ = toTensor(b, true);
+        sum(mul(matmul(ta_, tb_, { transposeA: ta, transposeB: tb }), toTensor(r))).backward();
+        const k = as[as.length - 1];
+        expectClose(await ta_.grad!.data(), ga.data, tol(k * 4), 'dA');
+        expectClose(await tb_.grad!.data(), gb.data, tol(k * 4), 'dB');
+      });
+    }
+  }
+});
