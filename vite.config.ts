@@ -5,15 +5,45 @@
 import { defineConfig } from 'vite';
 import { resolve } from 'node:path';
 
+const here = (path: string) => resolve(import.meta.dirname, path);
+
+// The benchmark entry loads MNIST lazily from the `mnist` package (21 MB of JSON): it stays an
+// external import, and gets the import attribute Node needs to load JSON (bundlers accept it too).
+const mnistJson = /import\((["'])(mnist\/[^"']+\.json)\1\)/g;
+const jsonImportAttributes = {
+  name: 'gpugrad:json-import-attributes',
+  renderChunk(code: string) {
+    const out = code.replace(mnistJson, 'import($1$2$1, { with: { type: "json" } })');
+    return out === code ? null : { code: out, map: null };
+  },
+};
+
 export default defineConfig({
+  // Examples import the package by name, as users do; inside the repo the name means the sources.
+  resolve: {
+    alias: [
+      { find: /^gpugrad$/, replacement: here('src/index.ts') },
+      { find: /^gpugrad\/bench$/, replacement: here('bench/suite/index.ts') },
+    ],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // Published as readable ESM: the user's bundler minifies (README gives the minified size).
     minify: false,
     lib: {
-      entry: { index: resolve(import.meta.dirname, 'src/index.ts') },
+      // Two entries: the library, and the benchmark suite (`gpugrad/bench`). Both import one
+      // shared chunk (dist/gpugrad-src.js), so the suite carries no second copy of the library
+      // and the library entry carries none of the suite.
+      entry: { index: here('src/index.ts'), bench: here('bench/suite/index.ts') },
       formats: ['es'],
+    },
+    rolldownOptions: {
+      external: [/^mnist\//],
+      plugins: [jsonImportAttributes],
+      // The code both entries share lands in one chunk; keep its export names readable.
+      output: { chunkFileNames: 'gpugrad-[name].js', minifyInternalExports: false },
     },
   },
   server: { host: '127.0.0.1' },

@@ -9,6 +9,7 @@ import { tidy, untrack } from './scope.ts';
 import { Tensor, formatShape } from './tensor.ts';
 import { add, ones, sumTo } from './ops/index.ts';
 
+/** The record an op leaves on its output for backward(): the op, its inputs and its VJP. */
 export interface TapeNode {
   op: string;
   inputs: Tensor[];
@@ -18,6 +19,7 @@ export interface TapeNode {
 
 let gradEnabled = true;
 
+/** False inside noGrad(): ops then record nothing for autograd. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

@@ -1,6 +1,7 @@
 // Error classes. Each names a kind of failure so callers can catch one and let others through;
 // messages name the op and the shapes involved.
 
+/** The base class of every error gpugrad throws; also thrown as is (no adapter, no `webgpu` package in Node, misuse). */
 export class GpugradError extends Error {
   override name = 'GpugradError';
 }

@@ -1,7 +1,11 @@
 // gpugrad's public API: re-exports only.
+/**
+ * gpugrad: autograd tensors on WebGPU, in the browser and in Node. Start with `await ready()`.
+ * @module gpugrad
+ */
 /// <reference types="@webgpu/types" preserve="true" />
 
-export { ready, adapterInfo, getDevice, type AdapterInfo, type ReadyOptions } from './device/device.ts';
+export { ready, adapterInfo, getDevice, type AdapterInfo, type Device, type ReadyOptions } from './device/device.ts';
 export { Tensor, keep, type Shape } from './tensor.ts';
 export { tidy } from './scope.ts';
 export { noGrad, isGradEnabled, zeroGrad } from './autograd.ts';

@@ -3,6 +3,7 @@
 import { getDevice } from './device/device.ts';
 import { memoryCounters } from './tensor.ts';
 
+/** A snapshot of gpugrad's GPU memory and work counters; see memory(). */
 export interface MemoryInfo {
   /** Tensor handles not yet disposed. */
   liveTensors: number;
@@ -18,6 +19,10 @@ export interface MemoryInfo {
   readbacks: number;
 }
 
+/**
+ * What the GPU holds for gpugrad right now and how much work it has done: compare
+ * `liveTensors` before and after a training step to find a leak. Throws GpugradError before ready().
+ */
 export function memory(): MemoryInfo {
   const device = getDevice();
   const { pipelines, pool, stats } = device;

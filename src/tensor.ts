@@ -9,6 +9,7 @@ import type { TapeNode } from './autograd.ts';
 import { backward } from './autograd.ts';
 import * as ops from './ops/index.ts';
 
+/** Sizes of a tensor's dimensions, outermost first (row-major); `[]` is a scalar. */
 export type Shape = readonly number[];
 
 /** A GPU buffer shared by a tensor and its views (reshape, detach); freed with its last user. */
@@ -38,6 +39,13 @@ export function sizeOf(shape: Shape): number {
 
 export const formatShape = (shape: Shape): string => `[${shape.join(',')}]`;
 
+/**
+ * An n-dimensional float32 array on the GPU, row-major. Made by `tensor()`, the initializers
+ * in `init`, or an op; ops record themselves for autograd when an input `requiresGrad`.
+ * The values stay on the GPU until read with `await t.data()`, `item()` or `array()`.
+ * GPU memory is not garbage-collected: free a tensor with `dispose()`, or make it inside
+ * `tidy()`. Using a disposed tensor throws `DisposedError`.
+ */
 export class Tensor {
   /** Creation order: a topological order of the graph, which backward() walks in reverse. */
   readonly id = nextId++;
@@ -75,7 +83,9 @@ export class Tensor {
 
   /** A tensor made by no recorded op: created by the user, or detached. */
   get isLeaf(): boolean { return this.node === null; }
+  /** Number of dimensions, `shape.length`. */
   get rank(): number { return this.shape.length; }
+  /** True after `dispose()`, or after the `tidy()` that made it returned without it. */
   get isDisposed(): boolean { return this.storage === null; }
 
   /** The GPU buffer; throws DisposedError after dispose(). `op` names the caller in the message. */
@@ -141,31 +151,56 @@ export class Tensor {
     backward(this, seed);
   }
 
+  /** `add(this, other)`: elementwise sum, broadcasting. */
   add(other: Tensor | number): Tensor { return ops.add(this, other); }
+  /** `sub(this, other)`: elementwise difference, broadcasting. */
   sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
+  /** `mul(this, other)`: elementwise product, broadcasting. */
   mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
+  /** `div(this, other)`: elementwise quotient, broadcasting. */
   div(other: Tensor | number): Tensor { return ops.div(this, other); }
+  /** `neg(this)`: -x. */
   neg(): Tensor { return ops.neg(this); }
+  /** `exp(this)`: eˣ. */
   exp(): Tensor { return ops.exp(this); }
+  /** `log(this)`: natural logarithm. */
   log(): Tensor { return ops.log(this); }
+  /** `sqrt(this)`: √x. */
   sqrt(): Tensor { return ops.sqrt(this); }
+  /** `square(this)`: x². */
   square(): Tensor { return ops.square(this); }
+  /** `abs(this)`: |x|. */
   abs(): Tensor { return ops.abs(this); }
+  /** `pow(this, exponent)`: xᵖ for a constant exponent p. */
   pow(exponent: number): Tensor { return ops.pow(this, exponent); }
+  /** `relu(this)`: max(x, 0). */
   relu(): Tensor { return ops.relu(this); }
+  /** `leakyRelu(this, alpha)`: x for x > 0, alpha·x otherwise. */
   leakyRelu(alpha = 0.01): Tensor { return ops.leakyRelu(this, alpha); }
+  /** `tanh(this)`. */
   tanh(): Tensor { return ops.tanh(this); }
+  /** `sigmoid(this)`: 1 / (1 + e⁻ˣ). */
   sigmoid(): Tensor { return ops.sigmoid(this); }
+  /** `gelu(this)`: x·Φ(x), in its tanh approximation. */
   gelu(): Tensor { return ops.gelu(this); }
+  /** `softmax(this)`: over the last axis. */
   softmax(): Tensor { return ops.softmax(this); }
+  /** `logSoftmax(this)`: log of the softmax over the last axis, computed stably. */
   logSoftmax(): Tensor { return ops.logSoftmax(this); }
+  /** `matmul(this, other)`: matrix product, [M,K]·[K,N] → [M,N] (or batched). */
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  /** `transpose(this, axes)`: permutes the axes (default: swaps the last two). */
   transpose(axes?: number[]): Tensor { return ops.transpose(this, axes); }
+  /** `reshape(this, shape)`: the same values in another shape of the same size (a view, no copy). */
   reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  /** `sum(this, axis, keepDims)`: over one axis, or all elements when `axis` is omitted. */
   sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  /** `mean(this, axis, keepDims)`: over one axis, or all elements when `axis` is omitted. */
   mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  /** `max(this, axis, keepDims)`: over one axis, or all elements when `axis` is omitted. */
   max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
 
+  /** `Tensor([2,3], requiresGrad)`: the shape and flags, never the values (reading them is async). */
   toString(): string {
     return `Tensor(${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}${this.isDisposed ? ', disposed' : ''})`;
   }

@@ -5,26 +5,18 @@
 // differences of the reference MLP (test/reference/ops.ts). The page must log no errors.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createServer, type ViteDevServer } from 'vite';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { resolve } from 'node:path';
+import type { Page } from 'puppeteer';
 import * as gg from '../src/index.ts';
+import { collectErrors, launchChromium, ROOT, serve, type Chromium, type Served } from './browser/harness.ts';
 import { PARAMS, runMlp, type MlpData, type MlpResult, type Param } from './browser/mlp.ts';
+import { runInitTrain } from './browser/init-train.ts';
 import * as R from './reference/ops.ts';
 import { makeRng, nd, type Nd } from './reference/ndarray.ts';
 import { expectClose, finiteDiffGrad, tol } from './reference/check.ts';
 import { rand } from './helpers.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const PAGE_ROOT = resolve(ROOT, 'test/browser');
-/** WEBGPU.md section 3; Chromium gets a fresh profile each run. */
-const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--enable-unsafe-webgpu',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic',
-];
 
 const dims = { batch: 6, inputs: 5, hidden: 8, outputs: 3 };
 const shapes: Record<Param, number[]> = {
@@ -61,50 +53,27 @@ function reference(data: MlpData) {
 }
 
 describe('headless Chromium', () => {
-  let server: ViteDevServer | undefined;
-  let browser: Browser | undefined;
+  let server: Served | undefined;
+  let chromium: Chromium | undefined;
   let page: Page;
-  let profile: string | undefined;
-  let viteCache: string | undefined;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     await gg.ready({ verbose: false });
-    server = await createServer({
-      configFile: false,
-      root: PAGE_ROOT,
-      logLevel: 'warn',
-      cacheDir: (viteCache = mkdtempSync(join(tmpdir(), 'gpugrad-vite-'))),
-      // The page imports only our own sources: nothing to pre-bundle, no file watching.
-      optimizeDeps: { noDiscovery: true, include: [] },
-      server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null, fs: { allow: [ROOT] } },
-    });
-    await server.listen();
-    const url = server.resolvedUrls?.local[0];
-    if (!url) throw new Error('the Vite dev server did not report a URL');
-
-    profile = mkdtempSync(join(tmpdir(), 'gpugrad-chromium-'));
-    browser = await puppeteer.launch({
-      executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`],
-    });
-    page = await browser.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
-    page.on('requestfailed', (request) => pageErrors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
-    await page.goto(url, { waitUntil: 'load' });
+    // The page imports only our own sources: nothing to pre-bundle.
+    server = await serve({ configFile: false, root: PAGE_ROOT, optimizeDeps: { noDiscovery: true, include: [] } });
+    chromium = await launchChromium();
+    page = await chromium.browser.newPage();
+    pageErrors = await collectErrors(page);
+    await page.goto(server.url, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((error: Error) => {
       throw new Error(`the test page did not load (${error.message}); page errors: ${pageErrors.join('; ') || 'none'}`);
     });
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.close();
-    for (const dir of [profile, viteCache]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('MLP gradients in the page match Node and float64 finite differences', async () => {
@@ -149,6 +118,20 @@ describe('headless Chromium', () => {
       expectClose([result.loss], [ref.loss], t, `loss, ${side} vs float64`);
       PARAMS.forEach((p, i) => expectClose(result.grads[p], ref.grads[i].data, t, `d loss/d ${p}, ${side} vs float64`));
     }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('initializers give identical bits in the page and in Node for the same seed; nn + Adam steps agree', async () => {
+    const seed = 2 ** 32 + 12345; // above 32 bits, so both halves of Philox's key matter
+    const inPage = await page.evaluate((s) => window.gpugradTest.initTrain(s), seed);
+    const inNode = await runInitTrain(gg, seed);
+    expect(Object.keys(inPage.bits)).toEqual(Object.keys(inNode.bits));
+    for (const name of Object.keys(inNode.bits)) expect(inPage.bits[name], name).toEqual(inNode.bits[name]);
+    // The same kernels on the same kind of adapter: training agrees to float32 rounding.
+    expectClose(inPage.losses, inNode.losses, { atol: 0, rtol: 1e-5 }, 'losses, page vs node');
+    expect(inNode.losses[2]).toBeLessThan(inNode.losses[0]);
+    const asFloats = (bits: number[]) => new Float32Array(Uint32Array.from(bits).buffer);
+    inNode.params.forEach((p, i) => expectClose(asFloats(inPage.params[i]), asFloats(p), { atol: 1e-6, rtol: 1e-5 }, `parameter ${i}`));
     expect(pageErrors).toEqual([]);
   });
 });

@@ -43,7 +43,7 @@ export const QUICK: SuiteOptions = {
   scales: [0.5, 1, 2],
   width: 64,
   batch: 64,
-  steps: 40,
+  steps: 100,
   preset: 'quick',
 };
 

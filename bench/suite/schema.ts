@@ -61,7 +61,7 @@ export interface TrainingRun {
   finalLoss: number;
   /** accuracy on the held-out set after the last step */
   testAccuracy: number;
-  /** 'learned' if test accuracy beats chance by a clear margin, 'stalled', or 'diverged' (non-finite loss) */
+  /** 'learned' if the training loss fell below 0.95·ln 10 (a uniform guess scores ln 10), 'stalled', or 'diverged' (non-finite loss) */
   outcome: 'learned' | 'stalled' | 'diverged';
 }
 

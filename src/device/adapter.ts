@@ -4,16 +4,21 @@
 
 import { GpugradError } from '../errors.ts';
 
+/** Options of ready(). */
 export interface ReadyOptions {
   /** Any object shaped like `navigator.gpu` (Deno, Bun, Dawn's `create()`); overrides detection. */
   gpu?: GPU;
+  /** Passed to requestAdapter(): 'high-performance' or 'low-power' where a machine has both. */
   powerPreference?: GPUPowerPreference;
   /** Print a line when falling back to a CPU adapter (default true). */
   verbose?: boolean;
 }
 
+/** The adapter ready() chose, from GPUAdapter.info (fields may be empty strings: browsers may withhold them). */
 export interface AdapterInfo {
+  /** e.g. 'nvidia', 'apple', 'google' */
   vendor: string;
+  /** e.g. 'ampere', 'swiftshader' */
   architecture: string;
   device: string;
   description: string;

@@ -18,6 +18,7 @@ const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBuff
 const UNIFORM = () => GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
 const READBACK = () => GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
 
+/** The GPU side of gpugrad: device, queue, batched dispatches, buffer pool and pipeline cache. Made by ready(). */
 export class Device {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
@@ -155,7 +156,13 @@ let pending: Promise<Device> | null = null;
 /**
  * Gets the WebGPU device once: `navigator.gpu` in a browser, Dawn (`npm i webgpu`) in Node.
  * Without a GPU, Node falls back to SwiftShader (Debian's chromium package) and says so.
- * Asks for the adapter's largest storage-buffer limits.
+ * Asks for the adapter's largest storage-buffer limits. Call it before making any tensor.
+ * `options.gpu` takes any object shaped like `navigator.gpu` (Deno, Bun, Dawn's `create()`)
+ * instead of detecting one. The device is made once per process or page: later calls return
+ * it and ignore their options.
+ *
+ * Throws GpugradError with a one-line message saying what to do: a browser without WebGPU,
+ * Node without the `webgpu` package (`npm i webgpu`), or no adapter at all.
  */
 export function ready(options: ReadyOptions = {}): Promise<Device> {
   if (current) return Promise.resolve(current);

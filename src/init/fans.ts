@@ -7,8 +7,14 @@
 import { ShapeError } from '../errors.ts';
 import { formatShape, type Shape } from '../tensor.ts';
 
+/** Fan-in and fan-out of a weight shape; see computeFans(). */
 export interface Fans { fanIn: number; fanOut: number }
 
+/**
+ * The fans of a weight shape: [in, out] gives fanIn = in, fanOut = out; [..., in, out] multiplies
+ * both by the leading (receptive-field) sizes; a 1-D shape has both equal to its length.
+ * `override` replaces either. Throws ShapeError when a fan is not positive.
+ */
 export function computeFans(shape: Shape, override: Partial<Fans> = {}): Fans {
   let fans: Fans;
   if (shape.length === 0) fans = { fanIn: 1, fanOut: 1 };

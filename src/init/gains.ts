@@ -3,11 +3,13 @@
 
 import { GpugradError } from '../errors.ts';
 
+/** The nonlinearities calculateGain() knows. */
 export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
 
 /**
  * linear, identity, sigmoid: 1; tanh: 5/3; relu: √2; leakyRelu (slope a, default 0.01): √(2/(1+a²));
- * selu: 3/4 (used with LeCun normal in self-normalizing nets).
+ * selu: 3/4 (used with LeCun normal in self-normalizing nets). `param` is leakyRelu's negative
+ * slope. Throws GpugradError for an unknown name.
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {

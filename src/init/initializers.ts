@@ -14,6 +14,7 @@ import { calculateGain, type Nonlinearity } from './gains.ts';
 import { normalsF64 } from './philox.ts';
 import { random, type Distribution } from './rng.ts';
 
+/** Options every random initializer takes: a seed, fans that override the shape's, requiresGrad. */
 export interface InitOptions extends TensorOptions, Partial<Fans> {
   /** Integer seed; the same seed gives the same weights. Default: a random one. */
   seed?: number;
@@ -28,12 +29,14 @@ const finish = (t: Tensor, o: InitOptions) => {
   return t;
 };
 
+/** Every weight 0 (Var = 0): every unit of a layer then computes the same thing. Use for biases. */
 export const zeros = (shape: Shape, o: TensorOptions = {}): Tensor => full([...shape], 0, o);
+/** Every weight 1. */
 export const ones = (shape: Shape, o: TensorOptions = {}): Tensor => full([...shape], 1, o);
-/** Every weight equal to `value`. */
+/** Every weight equal to `value` (Var = 0). */
 export const constant = (shape: Shape, o: TensorOptions & { value: number }): Tensor => full([...shape], o.value, o);
 
-/** N(mean, std²). */
+/** N(mean, std²): Var = std² (default N(0, 1)). */
 export function normal(shape: Shape, o: InitOptions & { mean?: number; std?: number } = {}): Tensor {
   return finish(random(shape, 'normal', o.mean ?? 0, o.std ?? 1, seedOf(o)), o);
 }
@@ -51,17 +54,24 @@ export function truncatedNormal(shape: Shape, o: InitOptions & { mean?: number; 
   return finish(random(shape, 'truncatedNormal', o.mean ?? 0, (o.std ?? 1) / TRUNCATED_STD, seedOf(o)), o);
 }
 
+/** Which fan varianceScaling() divides by: fanIn, fanOut, or (fanIn + fanOut) / 2. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
 
+/** Options of varianceScaling(): Var(w) = scale / fan. */
 export interface VarianceScalingOptions extends InitOptions {
+  /** Default 1. */
   scale?: number;
+  /** Default 'fanIn'. */
   mode?: FanMode;
+  /** Default 'truncatedNormal', as Keras. */
   distribution?: Distribution;
 }
 
 /**
  * Var(w) = scale / fan, fan = fanIn, fanOut or their mean (Keras' VarianceScaling). Normal:
  * std √Var; truncated normal: √Var / 0.8796 before the cut; uniform: ±√(3 Var).
+ * Throws GpugradError for a scale that is not positive or an unknown distribution, ShapeError
+ * for fans that are not positive.
  */
 export function varianceScaling(shape: Shape, o: VarianceScalingOptions = {}): Tensor {
   const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal' } = o;
@@ -77,18 +87,21 @@ export function varianceScaling(shape: Shape, o: VarianceScalingOptions = {}): T
 
 /** LeCun normal, Var = 1/fanIn (LeCun et al., "Efficient BackProp", 1998). Keeps tanh and SELU nets stable. */
 export const lecunNormal = (shape: Shape, o: InitOptions = {}) => varianceScaling(shape, { ...o, scale: 1, mode: 'fanIn', distribution: 'normal' });
-/** LeCun uniform, Var = 1/fanIn, bound √(3/fanIn). */
+/** LeCun uniform, Var = 1/fanIn, bound √(3/fanIn) (LeCun et al., "Efficient BackProp", 1998). */
 export const lecunUniform = (shape: Shape, o: InitOptions = {}) => varianceScaling(shape, { ...o, scale: 1, mode: 'fanIn', distribution: 'uniform' });
 
+/** InitOptions plus `gain` (default 1), e.g. calculateGain('tanh') = 5/3. */
 type GainOptions = InitOptions & { gain?: number };
 /** Xavier/Glorot normal, Var = gain² · 2/(fanIn + fanOut) (Glorot & Bengio, AISTATS 2010). */
 export const xavierNormal = (shape: Shape, o: GainOptions = {}) =>
   varianceScaling(shape, { ...o, scale: (o.gain ?? 1) ** 2, mode: 'fanAvg', distribution: 'normal' });
-/** Xavier/Glorot uniform, Var = gain² · 2/(fanIn + fanOut), bound gain·√(6/(fanIn + fanOut)). */
+/** Xavier/Glorot uniform, Var = gain² · 2/(fanIn + fanOut), bound gain·√(6/(fanIn + fanOut)) (Glorot & Bengio, AISTATS 2010). */
 export const xavierUniform = (shape: Shape, o: GainOptions = {}) =>
   varianceScaling(shape, { ...o, scale: (o.gain ?? 1) ** 2, mode: 'fanAvg', distribution: 'uniform' });
 
+/** Options of the He/Kaiming initializers: Var = gain(nonlinearity, a)² / fan. */
 export interface KaimingOptions extends InitOptions {
+  /** Default 'fanIn' (keeps the forward signal's variance); 'fanOut' keeps the gradients'. */
   mode?: 'fanIn' | 'fanOut';
   /** Default 'relu'. */
   nonlinearity?: Nonlinearity;
@@ -99,7 +112,7 @@ const kaimingScale = (o: KaimingOptions) => calculateGain(o.nonlinearity ?? 'rel
 /** He/Kaiming normal, Var = gain²/fan, 2/fanIn for ReLU (He et al., ICCV 2015). */
 export const kaimingNormal = (shape: Shape, o: KaimingOptions = {}) =>
   varianceScaling(shape, { ...o, scale: kaimingScale(o), mode: o.mode ?? 'fanIn', distribution: 'normal' });
-/** He/Kaiming uniform, Var = gain²/fan, bound gain·√(3/fan). */
+/** He/Kaiming uniform, Var = gain²/fan, bound gain·√(3/fan) (He et al., ICCV 2015). */
 export const kaimingUniform = (shape: Shape, o: KaimingOptions = {}) =>
   varianceScaling(shape, { ...o, scale: kaimingScale(o), mode: o.mode ?? 'fanIn', distribution: 'uniform' });
 

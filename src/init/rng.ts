@@ -6,6 +6,7 @@ import { GpugradError } from '../errors.ts';
 import { grid } from '../ops/launch.ts';
 import { Tensor, type Shape } from '../tensor.ts';
 
+/** How varianceScaling() draws weights of a given variance. */
 export type Distribution = 'uniform' | 'normal' | 'truncatedNormal';
 const DIST: Record<Distribution, number> = { uniform: 0, normal: 1, truncatedNormal: 2 };
 

@@ -7,13 +7,17 @@ import * as init from '../init/index.ts';
 import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh } from '../ops/index.ts';
 import { formatShape, keep, type Tensor } from '../tensor.ts';
 
+/** A layer or a network: forward() maps a batch to a batch; parameters() are what an optimizer updates. */
 export abstract class Module {
+  /** The output for input x, recorded for autograd when a parameter or x requires a gradient. */
   abstract forward(x: Tensor): Tensor;
+  /** The tensors an optimizer updates (leaves with requiresGrad), in a fixed order. */
   parameters(): Tensor[] {
     return [];
   }
 }
 
+/** The initializers of `init` that Linear accepts by name. */
 type InitName = 'zeros' | 'ones' | 'normal' | 'uniform' | 'truncatedNormal' | 'lecunNormal' | 'lecunUniform' |
   'xavierNormal' | 'xavierUniform' | 'glorotNormal' | 'glorotUniform' | 'kaimingNormal' | 'kaimingUniform' |
   'heNormal' | 'heUniform' | 'orthogonal' | 'identity';
@@ -27,16 +31,23 @@ function resolveInit(name: Initializer): (shape: number[], options: { seed?: num
   return fn as (shape: number[], options: { seed?: number }) => Tensor;
 }
 
+/** Options of Linear. */
 export interface LinearOptions {
+  /** Default true; false leaves out b. */
   bias?: boolean;
   /** Weight initializer (default 'xavierUniform', as Keras' Dense). */
   init?: Initializer;
   /** Bias initializer (default 'zeros'). */
   biasInit?: Initializer;
+  /** Seed of the weights (the bias gets seed + 1). Default: a random one. */
   seed?: number;
 }
 
-/** y = x·W + b with W of shape [inFeatures, outFeatures]. */
+/**
+ * y = x·W + b with W of shape [inFeatures, outFeatures] and b of shape [outFeatures]; x is
+ * [..., inFeatures] and y [..., outFeatures]. forward() throws GpugradError when x's last
+ * dimension is not inFeatures.
+ */
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
@@ -65,6 +76,7 @@ export class Linear extends Module {
   }
 }
 
+/** The activations Activation and mlp() know. */
 export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'gelu';
 
 const activations: Record<ActivationName, (x: Tensor, alpha: number) => Tensor> = {
@@ -87,10 +99,15 @@ export class Activation extends Module {
   }
 }
 
+/** max(x, 0). */
 export class ReLU extends Activation { constructor() { super('relu'); } }
+/** x for x > 0, alpha·x otherwise (alpha default 0.01). */
 export class LeakyReLU extends Activation { constructor(alpha = 0.01) { super('leakyRelu', alpha); } }
+/** tanh(x). */
 export class Tanh extends Activation { constructor() { super('tanh'); } }
+/** 1 / (1 + e⁻ˣ). */
 export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
+/** GELU, tanh approximation. */
 export class GELU extends Activation { constructor() { super('gelu'); } }
 
 /** Runs modules in order. */
@@ -112,6 +129,7 @@ export class Sequential extends Module {
   }
 }
 
+/** Options of mlp(). */
 export interface MlpOptions {
   inputSize: number;
   /** Units in each hidden layer. */

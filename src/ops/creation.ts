@@ -6,12 +6,15 @@ import { ShapeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { grid } from './launch.ts';
 
+/** Options shared by the functions that make tensors. */
 export interface TensorOptions {
   /** Record ops on this tensor so backward() can compute its gradient. */
   requiresGrad?: boolean;
 }
 
+/** A number, or arrays of them nested to any depth (rectangular). */
 type Nested = number | readonly Nested[];
+/** What tensor() accepts: a number, (nested) arrays of numbers, or a typed array. Values become float32. */
 export type TensorData = Nested | Float32Array | Float64Array | Int32Array | Uint8Array | ArrayLike<number>;
 
 function checkShape(op: string, shape: Shape): void {
@@ -54,7 +57,7 @@ export function fromData(values: Float32Array, shape: Shape, options: TensorOpti
 /**
  * A float32 tensor from a number, nested arrays or a typed array. With `shape`, the data is
  * read in row-major order and its length must match; without, nested arrays give the shape
- * and flat data is 1-D.
+ * and flat data is 1-D. Throws ShapeError for ragged arrays or a length that does not match `shape`.
  */
 export function tensor(data: TensorData, shape?: readonly number[], options: TensorOptions = {}): Tensor {
   let values: ArrayLike<number>;
@@ -87,6 +90,8 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
   return t;
 }
 
+/** A tensor of the given shape filled with 0 on the GPU. */
 export const zeros = (shape: readonly number[], options?: TensorOptions): Tensor => full(shape, 0, options);
+/** A tensor of the given shape filled with 1 on the GPU. */
 export const ones = (shape: readonly number[], options?: TensorOptions): Tensor => full(shape, 1, options);
 

@@ -100,6 +100,7 @@ export const elementwiseOps = {
 type Name = keyof typeof elementwiseOps;
 const run = (name: Name, inputs: Tensor[], p = 0): Tensor => runOp(name, elementwiseOps[name], inputs, { p });
 
+/** A tensor, or a number that stands for a tensor of that value broadcast to the other operand's shape. */
 type Operand = Tensor | number;
 
 function scalarForm(op: string, a: Operand, b: Operand, tensorScalar: Name, scalarTensor: Name, both: Name): Tensor {
@@ -119,22 +120,33 @@ export const sub = (a: Operand, b: Operand): Tensor =>
 /** a / b, NumPy broadcasting; either operand may be a number. */
 export const div = (a: Operand, b: Operand): Tensor => scalarForm('div', a, b, 'divScalar', 'rdivScalar', 'div');
 
+/** -x elementwise. */
 export const neg = (x: Tensor): Tensor => run('neg', [x]);
+/** eˣ elementwise. */
 export const exp = (x: Tensor): Tensor => run('exp', [x]);
+/** Natural logarithm elementwise (NaN below 0, -Infinity at 0). */
 export const log = (x: Tensor): Tensor => run('log', [x]);
+/** √x elementwise (NaN below 0). */
 export const sqrt = (x: Tensor): Tensor => run('sqrt', [x]);
+/** x² elementwise. */
 export const square = (x: Tensor): Tensor => run('square', [x]);
+/** |x| elementwise; its gradient at 0 is 0. */
 export const abs = (x: Tensor): Tensor => run('abs', [x]);
+/** -1, 0 or 1 elementwise, as x is negative, zero or positive. Has no gradient: on a tensor that requires one, call it under noGrad() (else GpugradError). */
 export const sign = (x: Tensor): Tensor => run('sign', [x]);
 /** x^p elementwise for a number p (negative x allowed when p is an integer). */
 export const pow = (x: Tensor, p: number): Tensor => run('pow', [x], p);
+/** ReLU, max(x, 0) elementwise; its gradient at 0 is 0. */
 export const relu = (x: Tensor): Tensor => run('relu', [x]);
 /** x for x > 0, alpha·x otherwise. */
 export const leakyRelu = (x: Tensor, alpha = 0.01): Tensor => run('leakyRelu', [x], alpha);
+/** tanh(x) elementwise, computed through exp(-2|x|) so it cannot overflow. */
 export const tanh = (x: Tensor): Tensor => run('tanh', [x]);
+/** Logistic sigmoid 1 / (1 + e⁻ˣ) elementwise, split on the sign of x so it cannot overflow. */
 export const sigmoid = (x: Tensor): Tensor => run('sigmoid', [x]);
 /** GELU, tanh approximation: 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 export const gelu = (x: Tensor): Tensor => run('gelu', [x]);
+/** 1 where a = b and 0 elsewhere, NumPy broadcasting. Has no gradient: under noGrad() for tensors that require one. */
 export const equal = (a: Tensor, b: Tensor): Tensor => run('equal', [a, b]);
 const reluGrad = (x: Tensor, dy: Tensor): Tensor => run('reluGrad', [x, dy]);
 const leakyReluGrad = (x: Tensor, dy: Tensor, alpha: number): Tensor => run('leakyReluGrad', [x, dy], alpha);

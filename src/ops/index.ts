@@ -7,7 +7,13 @@ import { reduceOps } from './reduce.ts';
 import { shapeOps } from './shape.ts';
 import { softmaxOps } from './softmax.ts';
 
+/**
+ * Every op's definition (shape rule, forward, VJP), by name. For the tests and for extending
+ * gpugrad; not a stable API.
+ * @internal
+ */
 export const opTable = { ...elementwiseOps, ...matmulOps, ...reduceOps, ...shapeOps, ...softmaxOps };
+/** @internal */
 export type OpName = keyof typeof opTable;
 
 export * from './creation.ts';

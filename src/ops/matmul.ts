@@ -8,12 +8,19 @@ import { ShapeError } from '../errors.ts';
 import { Tensor, formatShape, type Shape } from '../tensor.ts';
 import { runOp, type OpDef } from './op.ts';
 
+/**
+ * A matmul kernel: 'naive' (one output per invocation), 'block' (a 4x4 block of outputs per
+ * invocation), 'block_vec4' (the same with vec4 loads; needs K and N multiples of 4 and no
+ * transposed operand), or 'auto' (block_vec4 where it applies, else block).
+ */
 export type MatmulVariant = 'auto' | 'naive' | 'block' | 'block_vec4';
 type Attrs = { variant: MatmulVariant; transposeA: boolean; transposeB: boolean };
 
+/** Options of matmul(): transposed operands and the kernel. */
 export interface MatmulOptions {
   /** Multiply by the transpose of a (its last two axes), read in place without a copy. */
   transposeA?: boolean;
+  /** Multiply by the transpose of b (its last two axes), read in place without a copy. */
   transposeB?: boolean;
   /** Kernel choice (default 'auto': block_vec4 when it applies, else block). */
   variant?: MatmulVariant;

@@ -65,6 +65,7 @@ abstract class Optimizer {
   protected abstract hyper(t: number): Hyper;
 }
 
+/** Options of SGD: learning rate (required, > 0), momentum (default 0), nesterov (needs momentum), weightDecay (default 0). */
 export interface SGDOptions { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number }
 
 /** Stochastic gradient descent, PyTorch's update rule (momentum without dampening). */
@@ -81,6 +82,7 @@ export class SGD extends Optimizer {
   }
 }
 
+/** Options of Adam: lr (default 1e-3), betas (default [0.9, 0.999]), eps (default 1e-8), decoupled weightDecay (default 0). */
 export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
 
 /** Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019). */

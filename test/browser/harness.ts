@@ -1,0 +1,78 @@
+// What the headless-browser tests share: a Vite dev server on 127.0.0.1 (fresh dependency
+// cache, no watching, no HMR), headless Chromium with WebGPU on SwiftShader (WEBGPU.md
+// section 3; a fresh profile each launch), and a collector of everything a page reports as
+// an error: console.error, uncaught exceptions, unhandled rejections and failed requests.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer, mergeConfig, type InlineConfig } from 'vite';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** WEBGPU.md section 3: WebGPU on, and nothing that tries to reach the network. */
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--enable-unsafe-webgpu',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic',
+];
+
+export interface Served { url: string; close(): Promise<void> }
+
+/** Starts a Vite dev server on 127.0.0.1 at a free port; `config` adds to the defaults. */
+export async function serve(config: InlineConfig): Promise<Served> {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'gpugrad-vite-'));
+  const server = await createServer(mergeConfig({
+    logLevel: 'warn',
+    cacheDir,
+    server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null, fs: { allow: [ROOT] } },
+  } satisfies InlineConfig, config));
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the Vite dev server did not report a URL');
+  return {
+    url,
+    close: async () => {
+      await server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Chromium { browser: Browser; close(): Promise<void> }
+
+/** Headless Chromium; `webgpu: false` leaves out --enable-unsafe-webgpu. */
+export async function launchChromium({ webgpu = true } = {}): Promise<Chromium> {
+  const profile = mkdtempSync(join(tmpdir(), 'gpugrad-chromium-'));
+  const flags = CHROMIUM_FLAGS.filter((f) => webgpu || f !== '--enable-unsafe-webgpu');
+  const browser = await puppeteer.launch({
+    executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...flags, `--user-data-dir=${profile}`],
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Collects the page's errors into the returned array. Call before the first navigation:
+ * unhandled rejections are turned into console errors by a script that runs before the page's.
+ */
+export async function collectErrors(page: Page): Promise<string[]> {
+  const errors: string[] = [];
+  await page.evaluateOnNewDocument(() => {
+    window.addEventListener('unhandledrejection', (event) => console.error(`unhandled rejection: ${String(event.reason)}`));
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
+  page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  return errors;
+}
