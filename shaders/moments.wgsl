@@ -1,5 +1,6 @@
 // Summary statistics of a whole tensor in one dispatch: y = [mean, std, norm, max|x|].
 // Bindings: 0 x (read), 1 y (write, 4 floats), 2 params. One workgroup of WG invocations
+// (256: the launch sets it; tree_max and tree_sum come from tree.wgsl)
 // (the statistics of a layer are small next to the layer's matmul).
 // Three passes over x, each folded by a tree in workgroup memory: max|x| = m first, then the
 // mean and the centered sum of squares of u = x/m. Scaling by m keeps squares finite for any
@@ -11,34 +12,6 @@ struct Params { size: u32, _pad0: u32, _pad1: u32, _pad2: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
-
-override WG: u32 = 256;  // a power of two
-
-var<workgroup> partial: array<f32, WG>;
-
-fn tree_sum(v: f32, lid: u32) -> f32 {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var step = WG / 2u; step > 0u; step /= 2u) {
-    if (lid < step) { partial[lid] = partial[lid] + partial[lid + step]; }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
-}
-
-fn tree_max(v: f32, lid: u32) -> f32 {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var step = WG / 2u; step > 0u; step /= 2u) {
-    if (lid < step) { partial[lid] = max(partial[lid], partial[lid + step]); }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {

@@ -1,6 +1,6 @@
 // Softmax and log-softmax over the last axis of a [rows, cols] view.
 // Bindings: 0 x (read), 1 y (write), 2 params. One workgroup of WG invocations per row
-// (2-D dispatch past 65535 rows). Stable form: subtract the row max before exp, so exp never
+// (2-D dispatch past 65535 rows); tree_max and tree_sum come from tree.wgsl. Stable form: subtract the row max before exp, so exp never
 // overflows; log-softmax is (x - max) - log(sum exp(x - max)), never log of a rounded zero.
 // LOG: 0 softmax, 1 log-softmax.
 
@@ -10,34 +10,7 @@ struct Params { rows: u32, cols: u32, _pad0: u32, _pad1: u32 }
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-override WG: u32 = 64;  // a power of two
 override LOG: u32 = 0u;
-
-var<workgroup> partial: array<f32, WG>;
-
-fn reduce_max(v: f32, lid: u32) -> f32 {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var step = WG / 2u; step > 0u; step /= 2u) {
-    if (lid < step) { partial[lid] = max(partial[lid], partial[lid + step]); }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
-}
-
-fn reduce_sum(v: f32, lid: u32) -> f32 {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var step = WG / 2u; step > 0u; step /= 2u) {
-    if (lid < step) { partial[lid] = partial[lid] + partial[lid + step]; }
-    workgroupBarrier();
-  }
-  let result = partial[0];
-  workgroupBarrier();
-  return result;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
@@ -49,12 +22,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (in_range) {
     for (var k = lid; k < params.cols; k += WG) { m = max(m, x[base + k]); }
   }
-  m = reduce_max(m, lid);
+  m = tree_max(m, lid);
   var s = 0.0;
   if (in_range) {
     for (var k = lid; k < params.cols; k += WG) { s += exp(x[base + k] - m); }
   }
-  s = reduce_sum(s, lid);
+  s = tree_sum(s, lid);
   if (!in_range) { return; }
   let log_s = log(s);
   for (var k = lid; k < params.cols; k += WG) {

@@ -4,6 +4,7 @@
 import type { SuiteResults } from './schema.ts';
 
 // Vega-Lite specs are plain JSON; typed loosely here so this module needs no vega types.
+/** A Vega-Lite specification (plain JSON). */
 export type ChartSpec = Record<string, unknown>;
 
 const finite = (x: number) => Number.isFinite(x) && x > 0;

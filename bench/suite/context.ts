@@ -3,6 +3,7 @@
 
 import type { SuiteOptions } from './options.ts';
 
+/** Where a suite run stands, with an estimate of the time left. */
 export interface Progress {
   /** what is running now, e.g. 'signal: relu / he / depth 30' */
   label: string;
@@ -13,6 +14,7 @@ export interface Progress {
   remainingSeconds: number | null;
 }
 
+/** Thrown by runSuite when its AbortSignal fires. */
 export class Cancelled extends Error {
   override name = 'Cancelled';
   constructor() {

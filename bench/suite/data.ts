@@ -2,6 +2,7 @@
 // loaded lazily (the JSON is 21 MB) and split deterministically: the first 80% of each class
 // trains, the rest is held out. Inputs are standardized with the training set's mean and std.
 
+/** MNIST split into train and held-out sets: standardized pixels [count, 784] and labels. */
 export interface Dataset {
   train: { x: Float32Array; y: Uint8Array; count: number };
   test: { x: Float32Array; y: Uint8Array; count: number };
@@ -22,6 +23,7 @@ const digits: (() => Promise<{ default: { data: number[] } }>)[] = [
 
 let cached: Promise<Dataset> | null = null;
 
+/** Loads (once) and splits MNIST from the `mnist` package; see the file comment. */
 export function loadMnist(): Promise<Dataset> {
   return (cached ??= build());
 }

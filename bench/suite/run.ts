@@ -11,10 +11,14 @@ import { trainingCost, trainingExperiment } from './experiments/training.ts';
 import type { SuiteOptions } from './options.ts';
 import { SCHEMA_VERSION, type SuiteResults } from './schema.ts';
 
+/** The gpugrad version recorded in results documents. */
 export const VERSION = '0.1.0';
 
+/** Callbacks of a suite run: progress, live records, cancellation, and yielding to a UI. */
 export interface RunHooks {
+  /** Called after each finished piece of work, with the time estimate. */
   onProgress?: (p: Progress) => void;
+  /** Called with each result record as it arrives ('signal', 'linear', 'training', 'speed', 'matmul'). */
   onRecord?: (kind: string, record: unknown) => void;
   /** Aborting stops the run at the next record (it throws Cancelled). */
   signal?: AbortSignal;
@@ -27,6 +31,10 @@ export const CANCELLING_NOTE = 'In linear and ReLU nets ||dL/dW_l|| is about the
   'vanishes or explodes: the shrinking forward factor and the growing backward factor cancel in dL/dW_l = a_(l-1)ᵀ·dz_l. ' +
   'There the problem shows in the absolute scale of activations and gradients (and in ||dL/dW||/||W||), not in their ratio across layers.';
 
+/**
+ * Runs the chosen experiments on the device from ready() and returns the results document.
+ * Throws Cancelled when hooks.signal is aborted.
+ */
 export async function runSuite(options: SuiteOptions, hooks: RunHooks = {}): Promise<SuiteResults> {
   await ready();
   const started = performance.now();

@@ -4,8 +4,10 @@
 
 import type { SuiteOptions } from './options.ts';
 
+/** Version of the results document; bumped whenever a field changes meaning. */
 export const SCHEMA_VERSION = 1;
 
+/** What happened to the signal and gradients in one run (see theory.ts verdictOf). */
 export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow';
 
 /** Statistics of one Linear layer (1-based `layer`; the output layer is depth + 1). */
@@ -23,6 +25,7 @@ export interface LayerStats {
   dzStd: number;
 }
 
+/** One run of the signal propagation sweep: an activation, an initializer and a depth. */
 export interface SignalRun {
   activation: string;
   init: string;
@@ -43,6 +46,7 @@ export interface SignalRun {
   detail: string;
 }
 
+/** One run of the deep linear example: W = c·I in every layer. */
 export interface LinearRun {
   c: number;
   depth: number;
@@ -53,6 +57,7 @@ export interface LinearRun {
   worstRelativeError: number;
 }
 
+/** One MNIST training run: an activation, an initializer and a depth, with its curve. */
 export interface TrainingRun {
   activation: string;
   init: string;
@@ -65,9 +70,12 @@ export interface TrainingRun {
   outcome: 'learned' | 'stalled' | 'diverged';
 }
 
+/** Milliseconds per forward + backward + SGD step at one depth. */
 export interface SpeedRun { depth: number; msPerStep: number; reps: number }
+/** Matmul throughput at one size and kernel variant. */
 export interface MatmulRun { size: number; variant: string; ms: number; gflops: number }
 
+/** The whole results document (results.json), the same from the command line and the page. */
 export interface SuiteResults {
   schemaVersion: number;
   createdAt: string;

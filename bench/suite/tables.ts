@@ -13,6 +13,7 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** Markdown: one row per signal-propagation run with gains, ratios and the verdict. */
 export function signalTable(r: SuiteResults): string {
   return table(
     ['activation', 'init', 's', 'depth', 'gain measured', 'gain mean-field', 'std ratio a_L/a_1', 'log10 ‖dW_1‖/‖dW_L‖', '‖dW_1‖', 'verdict'],
@@ -35,12 +36,14 @@ export function verdictGrid(r: SuiteResults): string {
   }));
 }
 
+/** Markdown: the deep linear example, measured scales next to c^L. */
 export function linearTable(r: SuiteResults): string {
   return table(['c', 'depth', '‖a_L‖/‖x‖', 'c^L', '‖dL/dx‖/‖dL/da_L‖', 'closed form c^L', 'worst rel. error'],
     r.linear.map((l) => [l.c, l.depth, fmt(l.activationScale[l.depth - 1].measured, 5), fmt(l.activationScale[l.depth - 1].expected, 5),
       fmt(l.gradientScale.measured, 5), fmt(l.gradientScale.expected, 5), fmt(l.worstRelativeError, 2)]));
 }
 
+/** Markdown: one row per training run (first and final loss, accuracy, outcome). */
 export function trainingTable(r: SuiteResults): string {
   if (!r.training) return '';
   return table(['activation', 'depth', 'init', 'first loss', 'final loss', 'test accuracy', 'outcome'],
@@ -48,6 +51,7 @@ export function trainingTable(r: SuiteResults): string {
       `${(t.testAccuracy * 100).toFixed(1)}%`, t.outcome]));
 }
 
+/** Markdown: step time by depth with its linear fit, and matmul GFLOP/s by size and variant. */
 export function speedTables(r: SuiteResults): string {
   if (!r.speed) return '';
   const steps = table(['depth', 'ms / step'], r.speed.steps.map((s) => [s.depth, fmt(s.msPerStep, 4)]));

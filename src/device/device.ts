@@ -42,6 +42,7 @@ export class Device {
     });
   }
 
+  /** The device's limits (the adapter's largest storage-buffer sizes were requested). */
   get limits(): GPUSupportedLimits { return this.gpu.limits; }
 
   /** Throws the first GPU error seen so far, so a failure surfaces at the next call, never as zeros. */
@@ -64,6 +65,7 @@ export class Device {
     else this.pool.release(buffer);
   }
 
+  /** Uploads data into a buffer (queue.writeBuffer). */
   write(buffer: GPUBuffer, data: Float32Array | Uint32Array, offsetBytes = 0): void {
     this.check();
     this.gpu.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
