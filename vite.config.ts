@@ -1,5 +1,5 @@
-// One Vite config for the three ways in: the library build (`npm run build`, dist/), the
-// benchmark page (`npm run dev` / `build:page`, rooted at bench/), and vitest.
+// One Vite config for the library build (`npm run build`: dist/, with the gpugrad and
+// gpugrad/bench entries) and for vitest. The benchmark page has its own: bench/vite.config.ts.
 // The reference gives defineConfig vitest's `test` key.
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';

@@ -3,7 +3,7 @@
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function markdownToHtml(markdown: string): string {
+export function markdownToHtml(markdown: string): string {
   return markdown.trim().split(/\n\n+/).map((block) => {
     if (block.startsWith('#')) {
       const level = block.match(/^#+/)![0].length;

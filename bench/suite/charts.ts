@@ -51,7 +51,7 @@ export function activationStdChart(r: SuiteResults): ChartSpec {
       width: 260, height: 220,
       mark: { type: 'line', point: { size: 12 }, tooltip: true },
       encoding: {
-        x: { field: 'layer', type: 'quantitative' },
+        x: { field: 'layer', type: 'quantitative', axis: { tickMinStep: 1 } },
         y: { field: 'aStd', type: 'quantitative', scale: { type: 'log' }, title: 'std(a)', axis: { format: '.0e' } },
         color: { field: 'init', type: 'nominal', sort: null },
       },

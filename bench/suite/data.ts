@@ -30,15 +30,17 @@ export function loadMnist(): Promise<Dataset> {
 
 async function build(): Promise<Dataset> {
   const classes = await Promise.all(digits.map(async (load) => (await load()).default.data));
-  const trainRows: [number[], number, number][] = [];
-  const testRows: [number[], number, number][] = [];
+  // [pixels of the class, label, index in the class, rank within its split]
+  const trainRows: [number[], number, number, number][] = [];
+  const testRows: [number[], number, number, number][] = [];
   classes.forEach((data, label) => {
     const count = Math.floor(data.length / PIXELS);
     const cut = Math.floor(count * 0.8);
-    for (let i = 0; i < count; i++) (i < cut ? trainRows : testRows).push([data, label, i]);
+    for (let i = 0; i < count; i++) (i < cut ? trainRows : testRows).push([data, label, i, i < cut ? i : i - cut]);
   });
-  // Interleave classes deterministically so any prefix holds every digit.
-  const order = (rows: typeof trainRows) => rows.sort((a, b) => a[2] - b[2] || a[1] - b[1]);
+  // Interleave classes by rank within the split, so any prefix holds every digit about equally
+  // (classes have different sizes, so their absolute indices would not).
+  const order = (rows: typeof trainRows) => rows.sort((a, b) => a[3] - b[3] || a[1] - b[1]);
   const pack = (rows: typeof trainRows) => {
     const x = new Float32Array(rows.length * PIXELS);
     const y = new Uint8Array(rows.length);

@@ -49,7 +49,7 @@ export const QUICK: SuiteOptions = {
   scales: [0.5, 1, 2],
   width: 64,
   batch: 64,
-  steps: 100,
+  steps: 60,
   preset: 'quick',
 };
 

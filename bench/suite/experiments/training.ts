@@ -69,30 +69,35 @@ export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TR
   // every step.
   let pending: Tensor[] = [];
   let diverged = false;
-  for (let step = 1; step <= steps && !diverged; step++) {
-    const start = ((step - 1) * TRAIN_BATCH) % (data.train.count - TRAIN_BATCH);
-    const { x, labels } = batchOf(data.train, order.subarray(start, start + TRAIN_BATCH), data.features);
-    pending.push(tidy(() => {
-      opt.zeroGrad();
-      const l = softmaxCrossEntropy(model.forward(x), labels);
-      l.backward();
-      opt.step();
-      return l;
-    }));
-    x.dispose();
-    if (step % every === 0 || step === steps) {
-      const losses = Array.from(await readScalars(pending));
-      for (const l of pending) l.dispose();
-      pending = [];
-      const loss = losses.reduce((a, b) => a + b, 0) / losses.length;
-      diverged = !Number.isFinite(loss);
-      curve.push({ step, loss, accuracy: diverged ? 0.1 : await accuracy(model, data) });
+  try {
+    for (let step = 1; step <= steps && !diverged; step++) {
+      const start = ((step - 1) * TRAIN_BATCH) % (data.train.count - TRAIN_BATCH);
+      const { x, labels } = batchOf(data.train, order.subarray(start, start + TRAIN_BATCH), data.features);
+      pending.push(tidy(() => {
+        opt.zeroGrad();
+        const l = softmaxCrossEntropy(model.forward(x), labels);
+        l.backward();
+        opt.step();
+        return l;
+      }));
+      x.dispose();
+      if (step % every === 0 || step === steps) {
+        const losses = Array.from(await readScalars(pending));
+        for (const l of pending) l.dispose();
+        pending = [];
+        const loss = losses.reduce((a, b) => a + b, 0) / losses.length;
+        diverged = !Number.isFinite(loss);
+        curve.push({ step, loss, accuracy: diverged ? 0.1 : await accuracy(model, data) });
+      }
+      await onStep?.();
     }
-    await onStep?.();
+  } finally {
+    // Also on cancel (onStep throws): the run's GPU memory goes back either way.
+    for (const l of pending) l.dispose();
+    opt.zeroGrad();
+    opt.dispose();
+    model.dispose();
   }
-  opt.zeroGrad();
-  opt.dispose();
-  model.dispose();
   const last = curve[curve.length - 1];
   const testAccuracy = last.accuracy;
   const outcome = diverged ? 'diverged' : last.loss < LEARNED_LOSS ? 'learned' : 'stalled';

@@ -1,0 +1,126 @@
+// Live results: the records of a running suite gathered into a partial results document, so
+// the charts and tables (the same functions as the command line's report) fill in as the run
+// goes. Redraws are throttled; the finished document replaces the partial one.
+
+import { adapterInfo } from '../../src/index.ts';
+import { allCharts } from '../suite/charts.ts';
+import type { SuiteOptions } from '../suite/options.ts';
+import { VERSION } from '../suite/run.ts';
+import { SCHEMA_VERSION, type LinearRun, type MatmulRun, type SignalRun, type SpeedRun, type SuiteResults, type TrainingRun } from '../suite/schema.ts';
+import { linearTable, signalTable, speedTables, trainingTable, verdictGrid } from '../suite/tables.ts';
+import { linearFit } from '../suite/theory.ts';
+import { markdownToHtml } from '../report-html.ts';
+import { ChartPanel } from './charts.ts';
+
+/** At most one redraw per this many milliseconds while records stream in. */
+const REDRAW_MS = 1000;
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export class LiveReport {
+  private doc: SuiteResults | null = null;
+  private finished = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private drawing: Promise<void> = Promise.resolve();
+  private lastDraw = 0;
+  private readonly charts: ChartPanel;
+
+  constructor(chartsElement: HTMLElement, private readonly tables: HTMLElement) {
+    this.charts = new ChartPanel(chartsElement);
+  }
+
+  /** Starts an empty document for a new run. */
+  reset(options: SuiteOptions): void {
+    this.cancelTimer();
+    const info = adapterInfo();
+    this.finished = false;
+    this.doc = {
+      schemaVersion: SCHEMA_VERSION,
+      createdAt: new Date().toISOString(),
+      adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallback: info.isFallback, source: info.source },
+      environment: { runtime: navigator.userAgent, gpugrad: VERSION },
+      options,
+      durationSeconds: 0,
+      signal: [], linear: [], training: null, speed: null, notes: [],
+    };
+    this.drawing = this.drawing.then(() => {
+      this.charts.clear();
+      this.tables.replaceChildren();
+    });
+  }
+
+  /** One record from runSuite's onRecord hook. */
+  add(kind: string, record: unknown): void {
+    const doc = this.doc;
+    if (!doc || this.finished) return;
+    if (kind === 'signal') doc.signal.push(record as SignalRun);
+    else if (kind === 'linear') doc.linear.push(record as LinearRun);
+    else if (kind === 'training') {
+      doc.training ??= { runs: [], heReproduced: 'not run', note: 'Training in progress.' };
+      doc.training.runs.push(record as TrainingRun);
+    } else if (kind === 'speed' || kind === 'matmul') {
+      doc.speed ??= { steps: [], msPerLayer: NaN, r2: NaN, matmul: [] };
+      if (kind === 'speed') doc.speed.steps.push(record as SpeedRun);
+      else doc.speed.matmul.push(record as MatmulRun);
+      const fit = linearFit(doc.speed.steps.map((s) => s.depth), doc.speed.steps.map((s) => s.msPerStep));
+      Object.assign(doc.speed, { msPerLayer: fit.slope, r2: fit.r2 });
+    }
+    this.schedule();
+  }
+
+  /** Shows the finished document; resolves once it is drawn. */
+  async finish(results: SuiteResults): Promise<void> {
+    this.cancelTimer();
+    this.doc = results;
+    this.finished = true;
+    await this.draw();
+  }
+
+  /** results.json, written as the command line writes it. */
+  json(): string | null {
+    return this.finished && this.doc ? JSON.stringify(this.doc, null, 1) : null;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    const wait = Math.max(0, REDRAW_MS - (performance.now() - this.lastDraw));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.draw();
+    }, wait);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Draws the current document after any draw in progress (one at a time). */
+  private draw(): Promise<void> {
+    const doc = this.doc;
+    this.drawing = this.drawing.then(async () => {
+      if (!doc || doc !== this.doc) return;
+      this.lastDraw = performance.now();
+      // Only charts with data: a chart of an experiment that has not started is left out.
+      const specs = Object.fromEntries(Object.entries(allCharts(doc)).filter(([name]) => !(name === 'step-time' && !(doc.speed?.steps.length))));
+      await this.charts.update(specs);
+      this.tables.innerHTML = tablesHtml(doc, this.finished);
+    });
+    return this.drawing;
+  }
+}
+
+/** The tables of the command line's report, verdicts first; the long per-run table folds away. */
+function tablesHtml(r: SuiteResults, finished: boolean): string {
+  const parts: string[] = [];
+  if (r.signal.length) {
+    parts.push('<h3>Signal propagation: verdicts</h3>', markdownToHtml(verdictGrid(r)));
+    const notes = finished ? r.notes : [];
+    parts.push(...notes.map((n) => `<p class="note">${escape(n)}</p>`));
+    parts.push(`<details><summary>Signal propagation: every run (${r.signal.length})</summary>${markdownToHtml(signalTable(r))}</details>`);
+  }
+  if (r.linear.length) parts.push('<h3>Deep linear example (W = c·I)</h3>', markdownToHtml(linearTable(r)));
+  if (r.training) parts.push('<h3>Training on MNIST</h3>', markdownToHtml(trainingTable(r)), `<p class="note">${escape(r.training.note)}</p>`);
+  if (r.speed && r.speed.steps.length) parts.push('<h3>Speed</h3>', markdownToHtml(speedTables(r)));
+  return parts.join('\n');
+}
