@@ -37,7 +37,7 @@ export const FULL: SuiteOptions = {
   activations: [...ACTIVATIONS],
   width: 256,
   batch: 256,
-  steps: 150,
+  steps: 100,
   seed: 1,
   preset: 'full',
 };
