@@ -10,6 +10,8 @@ import { linearFit } from '../theory.ts';
 const REPS = 3;
 export const MATMUL_VARIANTS: MatmulVariant[] = ['naive', 'block', 'block_vec4'];
 export const matmulSizes = (quick: boolean) => (quick ? [128, 256, 512] : [128, 256, 512, 1024]);
+/** Enough depths for a line fit to mean something, even when the sweep has only two. */
+const speedDepths = (depths: number[], quick: boolean) => (quick ? [2, 5, 10, 20] : depths);
 
 async function timeStep(depth: number, width: number, batch: number, seed: number): Promise<SpeedRun> {
   const model = nn.mlp({ inputSize: width, width, depth, outputSize: width, activation: 'relu', init: 'kaimingNormal', seed });
@@ -61,7 +63,7 @@ const matmulCost = (size: number, variant: MatmulVariant) => ((variant === 'naiv
 
 export function speedCost(ctx: Context): number {
   const { depths, width, batch, preset } = ctx.options;
-  const steps = depths.reduce((s, d) => s + (REPS + 1) * stepCost(d + 1, width, batch) * 1.6, 0);
+  const steps = speedDepths(depths, preset === 'quick').reduce((s, d) => s + (REPS + 1) * stepCost(d + 1, width, batch) * 1.6, 0);
   const mm = matmulSizes(preset === 'quick').reduce((s, n) => s + MATMUL_VARIANTS.reduce((t, v) => t + matmulCost(n, v), 0), 0);
   return steps + mm;
 }
@@ -69,7 +71,7 @@ export function speedCost(ctx: Context): number {
 export async function speedExperiment(ctx: Context): Promise<NonNullable<import('../schema.ts').SuiteResults['speed']>> {
   const { depths, width, batch, seed, preset } = ctx.options;
   const steps: SpeedRun[] = [];
-  for (const depth of depths) {
+  for (const depth of speedDepths(depths, preset === 'quick')) {
     const run = await timeStep(depth, width, batch, seed);
     steps.push(run);
     ctx.emit('speed', run);
