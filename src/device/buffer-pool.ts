@@ -49,6 +49,12 @@ export class BufferPool {
     this.pooledBytes += buffer.size;
   }
 
+  /** Destroys a handed-out buffer instead of returning it to the pool. */
+  discard(buffer: GPUBuffer): void {
+    this.liveBytes -= buffer.size;
+    buffer.destroy();
+  }
+
   /** Destroys every pooled buffer (live ones are untouched). */
   trim(): void {
     for (const list of this.free.values()) for (const buffer of list) buffer.destroy();

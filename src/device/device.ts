@@ -131,6 +131,7 @@ export class Device {
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
+      this.pool.discard(staging); // a buffer whose mapping failed is not reused
       await this.pipelines.settle();
       this.check();
       throw new GPUError(`gpugrad: reading a buffer back failed: ${(e as Error).message}`);
