@@ -3,8 +3,8 @@
 // `npm run example:mnist`. A progress bar on stderr shows the loss and the accuracy.
 // test/mnist.test.ts runs trainMnist() and holds it to the target.
 
-import { nn, noGrad, optim, readScalars, ready, softmaxCrossEntropy, tensor, tidy, type Tensor } from 'gpugrad';
-import { loadMnist, shuffled, type Dataset } from 'gpugrad/bench';
+import { nn, optim, readScalars, ready, softmaxCrossEntropy, tidy, type Tensor } from 'gpugrad';
+import { accuracy, batchOf, loadMnist, shuffled } from 'gpugrad/bench';
 
 /** Stop once this fraction of the held-out digits is classified correctly. */
 export const TARGET = 0.9;
@@ -19,31 +19,6 @@ export interface TrainResult {
   reachedTarget: boolean;
 }
 export interface TrainProgress { step: number; maxSteps: number; loss: number; accuracy: number }
-
-function batch(set: Dataset['train'], rows: ArrayLike<number>): { x: Tensor; y: number[] } {
-  const x = new Float32Array(rows.length * 784);
-  const y: number[] = [];
-  for (let r = 0; r < rows.length; r++) {
-    x.set(set.x.subarray(rows[r] * 784, (rows[r] + 1) * 784), r * 784);
-    y.push(set.y[rows[r]]);
-  }
-  return { x: tensor(x, [rows.length, 784]), y };
-}
-
-/** Fraction of `set` whose largest logit is the true label. */
-async function accuracy(model: nn.Module, set: Dataset['test']): Promise<number> {
-  const { x, y } = batch(set, Array.from({ length: set.count }, (_, i) => i));
-  const logits = tidy(() => noGrad(() => model.forward(x)));
-  const values = await logits.data();
-  x.dispose();
-  logits.dispose();
-  let correct = 0;
-  for (let i = 0; i < set.count; i++) {
-    const row = values.subarray(i * 10, i * 10 + 10);
-    if (row.indexOf(Math.max(...row)) === y[i]) correct++;
-  }
-  return correct / set.count;
-}
 
 export async function trainMnist({
   target = TARGET, maxSteps = MAX_STEPS, batchSize = 64, evalEvery = 50,
@@ -63,10 +38,10 @@ export async function trainMnist({
   while (step < maxSteps && testAccuracy < target) {
     step++;
     const start = ((step - 1) * batchSize) % (data.train.count - batchSize);
-    const { x, y } = batch(data.train, order.subarray(start, start + batchSize));
+    const { x, labels } = batchOf(data.train, order.subarray(start, start + batchSize));
     losses.push(tidy(() => {
       opt.zeroGrad();
-      const loss = softmaxCrossEntropy(model.forward(x), y);
+      const loss = softmaxCrossEntropy(model.forward(x), labels);
       loss.backward();
       opt.step();
       return loss;

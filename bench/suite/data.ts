@@ -2,6 +2,8 @@
 // loaded lazily (the JSON is 21 MB) and split deterministically: the first 80% of each class
 // trains, the rest is held out. Inputs are standardized with the training set's mean and std.
 
+import { noGrad, tensor, tidy, type Tensor } from '../../src/index.ts';
+
 /** MNIST split into train and held-out sets: standardized pixels [count, 784] and labels. */
 export interface Dataset {
   train: { x: Float32Array; y: Uint8Array; count: number };
@@ -78,4 +80,31 @@ export function shuffled(n: number, seed: number): Uint32Array {
     [order[i], order[j]] = [order[j], order[i]];
   }
   return order;
+}
+
+/** The rows `rows` of a split as a [rows, 784] tensor and their labels. */
+export function batchOf(set: Dataset['train'], rows: ArrayLike<number>): { x: Tensor; labels: number[] } {
+  const x = new Float32Array(rows.length * PIXELS);
+  const labels: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    x.set(set.x.subarray(rows[r] * PIXELS, (rows[r] + 1) * PIXELS), r * PIXELS);
+    labels.push(set.y[rows[r]]);
+  }
+  return { x: tensor(x, [rows.length, PIXELS]), labels };
+}
+
+/** Fraction of the first `count` rows of `set` whose largest of the 10 logits is the true label. */
+export async function accuracy(model: { forward(x: Tensor): Tensor }, set: Dataset['test'], count = set.count): Promise<number> {
+  const n = Math.min(count, set.count);
+  const { x, labels } = batchOf(set, Array.from({ length: n }, (_, i) => i));
+  const logits = tidy(() => noGrad(() => model.forward(x)));
+  const values = await logits.data();
+  x.dispose();
+  logits.dispose();
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const row = values.subarray(i * 10, (i + 1) * 10);
+    if (row.indexOf(Math.max(...row)) === labels[i]) correct++;
+  }
+  return correct / n;
 }

@@ -3,9 +3,9 @@
 // 2015): with ReLU at depth 30, He init (Var = 2/n) learns while Var = 1/n (LeCun) stalls,
 // because each ReLU layer halves the signal's variance and 2^-30 leaves nothing to learn from.
 
-import { init, nn, noGrad, optim, readScalars, softmaxCrossEntropy, tensor, tidy, type Tensor } from '../../../src/index.ts';
+import { init, nn, optim, readScalars, softmaxCrossEntropy, tidy, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
-import { loadMnist, shuffled, type Dataset } from '../data.ts';
+import { accuracy, batchOf, loadMnist, shuffled, type Dataset } from '../data.ts';
 import type { TrainingRun } from '../schema.ts';
 
 /** Depth 30 with ReLU carries the He et al. result; the quick preset runs only that. */
@@ -32,32 +32,6 @@ const initializers: Record<(typeof TRAIN_INITS)[number], nn.Initializer> = {
   '0.01*N(0,1)': (shape, o) => init.normal(shape, { ...o, std: 0.01 }),
 };
 
-function batchOf(set: Dataset['train'], indices: ArrayLike<number>, features: number): { x: Tensor; labels: number[] } {
-  const x = new Float32Array(indices.length * features);
-  const labels: number[] = [];
-  for (let r = 0; r < indices.length; r++) {
-    x.set(set.x.subarray(indices[r] * features, (indices[r] + 1) * features), r * features);
-    labels.push(set.y[indices[r]]);
-  }
-  return { x: tensor(x, [indices.length, features]), labels };
-}
-
-async function accuracy(model: nn.Sequential, data: Dataset): Promise<number> {
-  const n = Math.min(EVAL_SIZE, data.test.count);
-  const { x, labels } = batchOf(data.test, Array.from({ length: n }, (_, i) => i), data.features);
-  const logits = tidy(() => noGrad(() => model.forward(x)));
-  const values = await logits.data();
-  x.dispose();
-  logits.dispose();
-  let correct = 0;
-  for (let i = 0; i < n; i++) {
-    const row = values.subarray(i * data.classes, (i + 1) * data.classes);
-    const predicted = row.indexOf(Math.max(...row));
-    if (predicted === labels[i]) correct++;
-  }
-  return correct / n;
-}
-
 export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TRAIN_INITS)[number], depth: number,
   width: number, steps: number, seed: number, data: Dataset, onStep?: () => Promise<void>): Promise<TrainingRun> {
   const model = nn.mlp({ inputSize: data.features, width, depth, outputSize: data.classes, activation, init: initializers[initName], seed });
@@ -72,7 +46,7 @@ export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TR
   try {
     for (let step = 1; step <= steps && !diverged; step++) {
       const start = ((step - 1) * TRAIN_BATCH) % (data.train.count - TRAIN_BATCH);
-      const { x, labels } = batchOf(data.train, order.subarray(start, start + TRAIN_BATCH), data.features);
+      const { x, labels } = batchOf(data.train, order.subarray(start, start + TRAIN_BATCH));
       pending.push(tidy(() => {
         opt.zeroGrad();
         const l = softmaxCrossEntropy(model.forward(x), labels);
@@ -87,7 +61,7 @@ export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TR
         pending = [];
         const loss = losses.reduce((a, b) => a + b, 0) / losses.length;
         diverged = !Number.isFinite(loss);
-        curve.push({ step, loss, accuracy: diverged ? 0.1 : await accuracy(model, data) });
+        curve.push({ step, loss, accuracy: diverged ? 0.1 : await accuracy(model, data.test, EVAL_SIZE) });
       }
       await onStep?.();
     }
