@@ -103,22 +103,28 @@ const run = (name: Name, inputs: Tensor[], p = 0): Tensor => runOp(name, element
 /** A tensor, or a number that stands for a tensor of that value broadcast to the other operand's shape. */
 type Operand = Tensor | number;
 
-function scalarForm(op: string, a: Operand, b: Operand, tensorScalar: Name, scalarTensor: Name, both: Name): Tensor {
-  if (typeof a !== 'number' && typeof b !== 'number') return run(both, [a, b]);
-  if (typeof a !== 'number' && typeof b === 'number') return run(tensorScalar, [a], b);
-  if (typeof a === 'number' && typeof b !== 'number') return run(scalarTensor, [b], a);
+type ScalarRule = (t: Tensor, s: number) => Tensor;
+
+/** Dispatches on which operands are numbers: tensor op tensor, tensor op number, number op tensor. */
+function scalarForm(op: Name, a: Operand, b: Operand, tensorNumber: ScalarRule, numberTensor: ScalarRule): Tensor {
+  if (typeof a !== 'number' && typeof b !== 'number') return run(op, [a, b]);
+  if (typeof a !== 'number' && typeof b === 'number') return tensorNumber(a, b);
+  if (typeof a === 'number' && typeof b !== 'number') return numberTensor(b, a);
   throw new ShapeError(`${op}: both operands are numbers; at least one must be a Tensor`);
 }
 
 /** a + b, NumPy broadcasting; either operand may be a number. */
-export const add = (a: Operand, b: Operand): Tensor => scalarForm('add', a, b, 'addScalar', 'addScalar', 'add');
+export const add = (a: Operand, b: Operand): Tensor =>
+  scalarForm('add', a, b, (t, s) => run('addScalar', [t], s), (t, s) => run('addScalar', [t], s));
 /** a · b elementwise, NumPy broadcasting; either operand may be a number. */
-export const mul = (a: Operand, b: Operand): Tensor => scalarForm('mul', a, b, 'mulScalar', 'mulScalar', 'mul');
-/** a - b, NumPy broadcasting; either operand may be a number. */
+export const mul = (a: Operand, b: Operand): Tensor =>
+  scalarForm('mul', a, b, (t, s) => run('mulScalar', [t], s), (t, s) => run('mulScalar', [t], s));
+/** a - b, NumPy broadcasting; either operand may be a number (t - s is t + (-s), exactly). */
 export const sub = (a: Operand, b: Operand): Tensor =>
-  typeof b === 'number' && typeof a !== 'number' ? run('addScalar', [a], -b) : scalarForm('sub', a, b, 'addScalar', 'rsubScalar', 'sub');
+  scalarForm('sub', a, b, (t, s) => run('addScalar', [t], -s), (t, s) => run('rsubScalar', [t], s));
 /** a / b, NumPy broadcasting; either operand may be a number. */
-export const div = (a: Operand, b: Operand): Tensor => scalarForm('div', a, b, 'divScalar', 'rdivScalar', 'div');
+export const div = (a: Operand, b: Operand): Tensor =>
+  scalarForm('div', a, b, (t, s) => run('divScalar', [t], s), (t, s) => run('rdivScalar', [t], s));
 
 /** -x elementwise. */
 export const neg = (x: Tensor): Tensor => run('neg', [x]);
