@@ -1,6 +1,6 @@
-// Binary elementwise ops with NumPy broadcasting: z[i] = op(a[at_a(i)], b[at_b(i)], p).
+// Binary elementwise ops with NumPy broadcasting: z[i] = op(a[at(i, 0)], b[at(i, 1)], p).
 // Bindings: 0 a, 1 b (read), 2 z (write), 3 params (strided.wgsl; a broadcast dimension has
-// stride 0). Workgroup WG, ITEMS outputs per invocation, guarded by params.size.
+// stride 0). `main`: ITEMS outputs per invocation; `main_vec4`: one vec4 of outputs.
 // The *_grad ops are fused backward kernels of activations: a is the forward input x (or the
 // output y where the derivative is cheaper from it), b is the incoming gradient dy.
 
@@ -13,12 +13,23 @@
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let first = first_item(gid, nwg);
   for (var i = first; i < min(first + ITEMS, params.size); i++) {
-    if (params.contiguous == 1u) {
-      z[i] = apply(a[i], b[i], params.p);
-    } else {
-      z[i] = apply(a[strided_offset(i, 0u)], b[strided_offset(i, 1u)], params.p);
-    }
+    z[i] = apply(a[at(i, 0u)], b[at(i, 1u)], params.p);
   }
+}
+
+// The same buffers as vec4 arrays (legal: no entry point uses both views).
+@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> z4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let j = invocation(gid, nwg);
+  if (j >= params.size / 4u) { return; }
+  let u = a4[at4(j, params.period_a)];
+  let v = b4[at4(j, params.period_b)];
+  let p = params.p;
+  z4[j] = vec4<f32>(apply(u.x, v.x, p), apply(u.y, v.y, p), apply(u.z, v.z, p), apply(u.w, v.w, p));
 }
 
 fn op_add(a: f32, b: f32, p: f32) -> f32 { return a + b; }

@@ -1,9 +1,12 @@
 // Reductions over one axis. The input is viewed as [outer, len, inner] and reduced over len
 // into [outer, inner]; a reduction over all elements is outer = inner = 1.
-// Bindings: 0 x (read), 1 y (write), 2 params. One workgroup of WG invocations per output:
-// each invocation folds a strided slice of the axis, then a tree in workgroup memory folds
-// the WG partial results. The dispatch may be 2-D when there are more than 65535 outputs.
-// OP: 0 sum, 1 max.
+// Bindings: 0 x (read), 1 y (write), 2 params. OP: 0 sum, 1 max. Two entry points:
+//  - main:   one workgroup of WG invocations per output: each invocation folds a strided
+//            slice of the axis, then a tree in workgroup memory folds the WG partial results;
+//            for long axes. The dispatch may be 2-D when there are more than 65535 outputs.
+//  - serial: one invocation per output folds the whole axis, with no barriers; for short
+//            axes (a bias gradient's sum over the batch), where main's barriers cost far more
+//            than the folding (20x on CPU adapters).
 
 struct Params { outer: u32, len: u32, inner: u32, _pad: u32 }
 
@@ -42,4 +45,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     workgroupBarrier();
   }
   if (in_range && lid == 0u) { y[out] = partial[0]; }
+}
+
+@compute @workgroup_size(WG)
+fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let out = gid.x + gid.y * nwg.x * WG;
+  if (out >= params.outer * params.inner) { return; }
+  let o = out / params.inner;
+  let j = out % params.inner;
+  let base = o * params.len * params.inner + j;
+  var acc = select(0.0, -3.402823e38, OP == 1u);
+  for (var k = 0u; k < params.len; k++) {
+    acc = fold(acc, x[base + k * params.inner]);
+  }
+  y[out] = acc;
 }

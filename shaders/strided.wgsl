@@ -1,23 +1,53 @@
 // Shared by unary.wgsl and binary.wgsl (prepended by src/device/shaders.ts).
 // Elementwise kernels see their inputs through strides over the output's shape, so one
 // kernel covers contiguous data, NumPy broadcasting (stride 0) and transposes (permuted
-// strides). The including file declares `params`, the uniform at its last binding. Up to rank 8: shape and strides are packed in vec4s because uniform arrays
-// need 16-byte elements.
+// strides). The including file declares `params`, the uniform at its last binding. Up to
+// rank 8: shape and strides are packed in vec4s because uniform arrays need 16-byte elements.
+//
+// Two fast paths skip the per-dimension index loop, which costs several times the op itself
+// on CPU adapters:
+//  - an operand with a period P is a contiguous block of P elements repeated along the
+//    leading axes (P = size: laid out like the output; P = n: a bias row under [m, n]), read
+//    at i % P;
+//  - main_vec4 (in each family file) handles 4 outputs as one vec4 when every operand has a
+//    period and the size and periods are multiples of 4.
 
 struct Params {
   size: u32,        // number of output elements
   rank: u32,
   p: f32,           // the op's scalar parameter (pow exponent, leaky relu slope), else 0
-  contiguous: u32,  // 1 when every input is laid out like the output: skip index math
+  _pad: u32,
+  period_a: u32,    // 0: read through strides_a; else a[i % period_a]
+  period_b: u32,
+  _pad1: u32,
+  _pad2: u32,
   shape: array<vec4<u32>, 2>,
   strides_a: array<vec4<u32>, 2>,
   strides_b: array<vec4<u32>, 2>,
 }
 
 override WG: u32 = 64;
-// Each invocation handles ITEMS consecutive outputs: fewer invocations run faster on CPU
-// adapters and change little on GPUs.
+// Each invocation of `main` handles ITEMS consecutive outputs: fewer invocations run faster
+// on CPU adapters and change little on GPUs.
 const ITEMS: u32 = 4u;
+
+// Where operand `which` (0: a or x, 1: b) holds output element i.
+fn at(i: u32, which: u32) -> u32 {
+  let period = select(params.period_b, params.period_a, which == 0u);
+  if (period == params.size) { return i; }
+  if (period != 0u) { return i % period; }
+  return strided_offset(i, which);
+}
+
+// Where an operand with `period` (a multiple of 4) holds the output's vec4 number j.
+fn at4(j: u32, period: u32) -> u32 {
+  if (period == params.size) { return j; }
+  return j % (period / 4u);
+}
+
+fn invocation(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
 
 fn strided_offset(i: u32, which: u32) -> u32 {
   var rest = i;
@@ -34,7 +64,7 @@ fn strided_offset(i: u32, which: u32) -> u32 {
 }
 
 fn first_item(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return (gid.x + gid.y * nwg.x * WG) * ITEMS;
+  return invocation(gid, nwg) * ITEMS;
 }
 
 // tanh without cancellation: (1 - e)/(1 + e) with e = exp(-2|x|) loses every digit of 1 - e

@@ -1,6 +1,6 @@
 // Unary elementwise ops: y[i] = op(x[at(i)], p).
-// Bindings: 0 x (read), 1 y (write), 2 params (strided.wgsl). Workgroup WG, ITEMS outputs per
-// invocation, guarded by params.size. src/device/shaders.ts appends `fn apply` naming the op.
+// Bindings: 0 x (read), 1 y (write), 2 params (strided.wgsl). `main`: ITEMS outputs per
+// invocation; `main_vec4`: one vec4 of outputs. Both guarded by params.size. src/device/shaders.ts appends `fn apply` naming the op.
 // Numerically stable forms: tanh as stable_tanh (strided.wgsl), sigmoid split on the sign of x.
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -11,10 +11,21 @@
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let first = first_item(gid, nwg);
   for (var i = first; i < min(first + ITEMS, params.size); i++) {
-    var xi: f32;
-    if (params.contiguous == 1u) { xi = x[i]; } else { xi = x[strided_offset(i, 0u)]; }
-    y[i] = apply(xi, params.p);
+    y[i] = apply(x[at(i, 0u)], params.p);
   }
+}
+
+// The same buffers as vec4 arrays (legal: no entry point uses both views).
+@group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> y4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let j = invocation(gid, nwg);
+  if (j >= params.size / 4u) { return; }
+  let v = x4[at4(j, params.period_a)];
+  let p = params.p;
+  y4[j] = vec4<f32>(apply(v.x, p), apply(v.y, p), apply(v.z, p), apply(v.w, p));
 }
 
 fn op_copy(x: f32, p: f32) -> f32 { return x; }

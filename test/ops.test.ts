@@ -27,8 +27,12 @@ interface Case {
 }
 
 const rng = makeRng(20240601);
-const ELEMENTWISE = [[1, 1], [7], [64], [65], [33, 129]];
-const BROADCAST: [number[], number[]][] = [[[3, 1], [1, 4]], [[5], [2, 5]], [[], [2, 3]], [[2, 3], []], [[2, 1, 4], [3, 1]]];
+// Sizes that divide by 4 run main_vec4, the others main (strided.wgsl).
+const ELEMENTWISE = [[1, 1], [7], [64], [65], [33, 129], [33, 128]];
+// General strides, periodic operands (a row repeated: i % period) with and without vec4, and
+// one of each in the same op.
+const BROADCAST: [number[], number[]][] = [[[3, 1], [1, 4]], [[5], [2, 5]], [[], [2, 3]], [[2, 3], []], [[2, 1, 4], [3, 1]],
+  [[3, 8], [8]], [[8], [2, 3, 8]], [[2, 3, 4], [3, 4]], [[4, 1, 8], [1, 8]], [[2, 1, 4], [3, 4]]];
 const EXACT: Tol = { atol: 0, rtol: 0 };
 const T1 = tol(1);
 const s = (v: number): Nd => nd([v], []);
@@ -159,7 +163,10 @@ const specs = {
     { label: '[3,5000] integers axis 1 (exact)', inputs: [integers([3, 5000])], gpu: (x) => G.sum(x, 1), ref: (x) => R.sum(x, 1), tol: EXACT },
     { label: '[100000] all', inputs: [rand([100000], rng)], gpu: (x) => G.sum(x), ref: (x) => R.sum(x), tol: tol(100000, 4) },
     { label: '[100000] integers all (exact)', inputs: [integers([100000])], gpu: (x) => G.sum(x), ref: (x) => R.sum(x), tol: EXACT },
-    { label: '[70000,2] axis 1 (more than 65535 outputs: 2-D grid, ~6 s)', inputs: [rand([70000, 2], rng)], gpu: (x) => G.sum(x, 1), ref: (x) => R.sum(x, 1), tol: tol(2) },
+    { label: '[70000,2] axis 1 (70000 outputs, one invocation each)', inputs: [rand([70000, 2], rng)], gpu: (x) => G.sum(x, 1), ref: (x) => R.sum(x, 1), tol: tol(2) },
+    // Axes up to 256 long fold serially, longer ones by a workgroup tree (reduce.wgsl).
+    { label: '[256,3] axis 0 (serial)', inputs: [rand([256, 3], rng)], gpu: (x) => G.sum(x, 0), ref: (x) => R.sum(x, 0), tol: tol(256) },
+    { label: '[257,3] axis 0 (tree)', inputs: [rand([257, 3], rng)], gpu: (x) => G.sum(x, 0), ref: (x) => R.sum(x, 0), tol: tol(257) },
     { label: '[0,3] axis 0 (empty axis sums to 0)', inputs: [zeros([0, 3])], gpu: (x) => G.sum(x, 0), ref: (x) => R.sum(x, 0), tol: EXACT }],
   max: [...reduceCases(G.max, R.max),
     ...reduceCases(G.max, R.max, { range: [-1e6, -1e3] }).filter((_, i) => i % 2 === 0).map((c) => ({ ...c, label: `${c.label} all negative` })),

@@ -5,30 +5,26 @@
 import { getDevice } from '../device/device.ts';
 import { binaryKernel, unaryKernel, type BinaryFn, type UnaryFn } from '../device/shaders.ts';
 import { ShapeError } from '../errors.ts';
-import { Tensor, sizeOf, type Shape } from '../tensor.ts';
-import { broadcastShapes, broadcastStrides, grid, stridedParams } from './launch.ts';
+import { Tensor, type Shape } from '../tensor.ts';
+import { broadcastShapes, broadcastStrides, contiguousStrides, elementwiseLaunch } from './launch.ts';
 import { runOp, type OpDef } from './op.ts';
 
 type P = { p: number };
-const ITEMS_PER_GROUP = 64 * 4; // WG invocations x ITEMS outputs each (strided.wgsl)
 
 /** Runs a unary kernel over x read through `strides` (default: x laid out like the output). */
-export function launchUnary(fn: UnaryFn, x: Tensor, shape: Shape, p = 0, strides?: number[]): Tensor {
-  const params = stridedParams(fn, shape, p, [strides ?? []], strides === undefined); // may throw: before allocating
+export function launchUnary(fn: UnaryFn, x: Tensor, shape: Shape, p = 0, strides = contiguousStrides(shape)): Tensor {
+  const launch = elementwiseLaunch(fn, shape, p, [strides]); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
-  getDevice().dispatch(unaryKernel(fn), [x.buffer(fn)], [out.buffer(fn)], params, grid(out.size, ITEMS_PER_GROUP));
+  getDevice().dispatch({ ...unaryKernel(fn), entryPoint: launch.entryPoint }, [x.buffer(fn)], [out.buffer(fn)], launch.params, launch.groups);
   return out;
 }
 
 function launchBinary(fn: BinaryFn, a: Tensor, b: Tensor, shape: Shape, p = 0): Tensor {
-  const size = sizeOf(shape);
-  const contiguous = a.size === size && b.size === size;
-  const strides = [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)];
-  const params = stridedParams(fn, shape, p, strides, contiguous); // may throw: before allocating
+  const launch = elementwiseLaunch(fn, shape, p, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
-  getDevice().dispatch(binaryKernel(fn), [a.buffer(fn), b.buffer(fn)], [out.buffer(fn)], params, grid(out.size, ITEMS_PER_GROUP));
+  getDevice().dispatch({ ...binaryKernel(fn), entryPoint: launch.entryPoint }, [a.buffer(fn), b.buffer(fn)], [out.buffer(fn)], launch.params, launch.groups);
   return out;
 }
 

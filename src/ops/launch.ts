@@ -50,19 +50,46 @@ export function broadcastStrides(input: Shape, out: Shape): number[] {
 
 export const MAX_RANK = 8;
 
-/** The strided.wgsl Params block: size, rank, p, contiguous, shape[8], strides_a[8], strides_b[8]. */
-export function stridedParams(op: string, shape: Shape, p: number, strides: number[][], contiguous: boolean): ArrayBuffer {
+/**
+ * The period of an operand read through `strides` over `shape`: the size of its contiguous
+ * block when that block is only repeated along the leading axes (the whole size when laid
+ * out like the output, n for a bias row broadcast under [m, n]), else 0 (strided reads).
+ */
+export function periodOf(shape: Shape, strides: number[]): number {
+  let d = shape.length - 1;
+  let period = 1;
+  for (; d >= 0 && (strides[d] === period || shape[d] === 1); d--) period *= shape[d];
+  for (; d >= 0; d--) if (strides[d] !== 0 && shape[d] !== 1) return 0;
+  return period;
+}
+
+/** An elementwise dispatch: strided.wgsl's Params block, the entry point and its workgroups. */
+export interface ElementwiseLaunch { params: ArrayBuffer; entryPoint: 'main' | 'main_vec4'; groups: [number, number, number] }
+
+const WG = 64; // strided.wgsl
+const ITEMS = 4; // outputs per invocation of `main`
+
+/**
+ * Plans an elementwise kernel over `shape` whose operands are read through `strides` (one
+ * list per operand): Params (size, rank, p, periods, shape[8], strides_a[8], strides_b[8])
+ * and main_vec4 when every operand has a period and the size and periods divide by 4.
+ */
+export function elementwiseLaunch(op: string, shape: Shape, p: number, strides: number[][]): ElementwiseLaunch {
   if (shape.length > MAX_RANK) throw new ShapeError(`${op}: rank ${shape.length} is above the supported ${MAX_RANK}: ${formatShape(shape)}`);
-  const buffer = new ArrayBuffer(16 + 3 * 32);
+  const buffer = new ArrayBuffer(32 + 3 * 32);
   const u32 = new Uint32Array(buffer);
   const size = shape.reduce((n, d) => n * d, 1);
+  const periods = strides.map((s) => periodOf(shape, s));
   u32[0] = size;
   u32[1] = shape.length;
   new Float32Array(buffer)[2] = p;
-  u32[3] = contiguous ? 1 : 0;
-  shape.forEach((d, i) => { u32[4 + i] = d; });
-  strides.forEach((s, which) => s.forEach((v, i) => { u32[12 + 8 * which + i] = v; }));
-  return buffer;
+  periods.forEach((period, which) => { u32[4 + which] = period; });
+  shape.forEach((d, i) => { u32[8 + i] = d; });
+  strides.forEach((s, which) => s.forEach((v, i) => { u32[16 + 8 * which + i] = v; }));
+  const vec4 = size % 4 === 0 && periods.every((period) => period > 0 && period % 4 === 0);
+  return vec4
+    ? { params: buffer, entryPoint: 'main_vec4', groups: grid(size / 4, WG) }
+    : { params: buffer, entryPoint: 'main', groups: grid(size, WG * ITEMS) };
 }
 
 /** An axis in [-rank, rank) made non-negative, or a ShapeError naming the op. */

@@ -10,6 +10,9 @@ import { grid, normalizeAxis } from './launch.ts';
 import { runOp, type OpDef } from './op.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
+/** Axes up to this long are folded by one invocation per output, longer ones by a workgroup. */
+const SERIAL_MAX_LEN = 256;
+
 type Reduce = { axis: number | null; keepDims: boolean };
 
 /** The shape with the reduced axis kept as 1 (what broadcasts back against the input). */
@@ -29,9 +32,11 @@ function launchReduce(op: 'sum' | 'max', x: Tensor, { axis }: Reduce, shape: Sha
   const inner = axis === null ? 1 : sizeOf(x.shape.slice(axis + 1));
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
-  const kernel = { name: `reduce:${op}`, source: sources.reduce, constants: { OP: op === 'sum' ? 0 : 1 } };
+  // Short axes fold serially, one invocation per output (reduce.wgsl says why).
+  const serial = len <= SERIAL_MAX_LEN;
+  const kernel = { name: `reduce:${op}`, source: sources.reduce, entryPoint: serial ? 'serial' : 'main', constants: { OP: op === 'sum' ? 0 : 1 } };
   const params = new Uint32Array([outer, len, inner, 0]).buffer;
-  getDevice().dispatch(kernel, [x.buffer(op)], [out.buffer(op)], params, grid(outer * inner, 1));
+  getDevice().dispatch(kernel, [x.buffer(op)], [out.buffer(op)], params, grid(outer * inner, serial ? 64 : 1));
   return out;
 }
 
