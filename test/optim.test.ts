@@ -55,7 +55,9 @@ function adamRef(o: optim.AdamOptions): () => Update {
   };
 }
 
-const SIZES = [[5, 13], [3]]; // 65 elements: one past a 64-wide workgroup
+// A vec4 per invocation, 64 to a workgroup: 527 elements span three workgroups and end in a
+// partial vec4, as do 65 and 3.
+const SIZES = [[5, 13], [3], [17, 31]];
 
 interface Case { label: string; make: (ps: Tensor[]) => Optimizer; ref: () => Update; gradScale?: number }
 const cases: Case[] = [

@@ -51,7 +51,7 @@ abstract class Optimizer {
       const entry = this.stateSlots === 0 ? 'sgd' : this.stateSlots === 1 ? 'sgd_momentum' : 'adam';
       getDevice().dispatch({ name: `optim:${entry}`, source: sources.optim, entryPoint: entry },
         [p.grad.buffer('step')], [p.buffer('step'), ...state.buffers.map((s) => s.buffer('step'))],
-        pack(p.size, this.hyper(state.steps)), grid(p.size, 64));
+        pack(p.size, this.hyper(state.steps)), grid(Math.ceil(p.size / 4), 64)); // a vec4 per invocation
     }
   }
 
