@@ -2,12 +2,16 @@
 // dispatch z. A 2-D operand shared by every batch has batch stride 0. op() is the identity or a
 // transpose, given as element strides (a_row, a_col) and (b_row, b_col): a transposed operand
 // is read in place, so backward passes need no transpose kernels.
-// Bindings: 0 a, 1 b (read), 2 c (write), 3 params. Three entry points:
-//  - naive:      one output per invocation (the simple variant tests and benchmarks compare with);
-//  - block:      a 4x4 block of outputs per invocation in four vec4 accumulators, any M, K, N;
-//                rows and columns past the edge are clamped on load and skipped on store;
-//  - block_vec4: the same block with vec4 loads of a and b, for K and N multiples of 4 and
-//                untransposed operands.
+// Bindings: 0 a, 1 b (read), 2 c (write), 3 params. Entry points:
+//  - naive:         one output per invocation (the simple variant tests and benchmarks compare with);
+//  - block:         a 4x4 block of outputs per invocation in four vec4 accumulators, any M, K,
+//                   N, any transposes; rows and columns past the edge are clamped on load and
+//                   skipped on store;
+//  - block_vec4:    the same block with vec4 loads, one kernel per layout that has them (the
+//                   backward pass of x·W needs the two transposed ones: dX = dY·Wᵀ, dW = Xᵀ·dY):
+//      block_vec4     a·b:   vec4 along K of a, along N of b; K and N multiples of 4;
+//      block_vec4_tn  aᵀ·b:  vec4 along M of a's stored rows, along N of b; M and N multiples of 4;
+//      block_vec4_nt  a·bᵀ:  vec4 along K of both (16 dot products per step); K a multiple of 4.
 // Separate accumulator variables (not an indexed array) stay in registers: on SwiftShader an
 // indexed array spills to memory and runs about 2x slower (see shared/WEBGPU.md).
 // Workgroup tiles in shared memory are not used: on CPU adapters the emulated barriers cost
@@ -132,4 +136,96 @@ fn block_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (row0 + 1u < params.m) { c4[out + (row0 + 1u) * n4] = acc1; }
   if (row0 + 2u < params.m) { c4[out + (row0 + 2u) * n4] = acc2; }
   if (row0 + 3u < params.m) { c4[out + (row0 + 3u) * n4] = acc3; }
+}
+
+// aᵀ·b: a is stored [K, M], so op(a)'s rows row0..row0+3 at one k are one vec4.
+@compute @workgroup_size(WG_X, WG_Y)
+fn block_vec4_tn(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m4 = params.m / 4u;
+  let n4 = params.n / 4u;
+  let col = gid.x;  // in vec4 columns
+  let row4 = gid.y; // in blocks of 4 rows
+  if (row4 >= m4 || col >= n4) { return; }
+  let a_base = gid.z * params.stride_a / 4u + row4;
+  let b_base = gid.z * params.stride_b / 4u + col;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  // Four k per iteration (as many loads per FMA as block_vec4), then the remaining k.
+  let k_main = params.k & ~3u;
+  var k = 0u;
+  for (; k < k_main; k += 4u) {
+    let ak = a_base + k * m4;
+    let bk = b_base + k * n4;
+    let a0 = a4[ak];
+    let a1 = a4[ak + m4];
+    let a2 = a4[ak + 2u * m4];
+    let a3 = a4[ak + 3u * m4];
+    let b0 = b4[bk];
+    let b1 = b4[bk + n4];
+    let b2 = b4[bk + 2u * n4];
+    let b3 = b4[bk + 3u * n4];
+    acc0 = fma(vec4<f32>(a0.x), b0, fma(vec4<f32>(a1.x), b1, fma(vec4<f32>(a2.x), b2, fma(vec4<f32>(a3.x), b3, acc0))));
+    acc1 = fma(vec4<f32>(a0.y), b0, fma(vec4<f32>(a1.y), b1, fma(vec4<f32>(a2.y), b2, fma(vec4<f32>(a3.y), b3, acc1))));
+    acc2 = fma(vec4<f32>(a0.z), b0, fma(vec4<f32>(a1.z), b1, fma(vec4<f32>(a2.z), b2, fma(vec4<f32>(a3.z), b3, acc2))));
+    acc3 = fma(vec4<f32>(a0.w), b0, fma(vec4<f32>(a1.w), b1, fma(vec4<f32>(a2.w), b2, fma(vec4<f32>(a3.w), b3, acc3))));
+  }
+  for (; k < params.k; k++) {
+    let av = a4[a_base + k * m4];
+    let bv = b4[b_base + k * n4];
+    acc0 = fma(vec4<f32>(av.x), bv, acc0);
+    acc1 = fma(vec4<f32>(av.y), bv, acc1);
+    acc2 = fma(vec4<f32>(av.z), bv, acc2);
+    acc3 = fma(vec4<f32>(av.w), bv, acc3);
+  }
+  let out = gid.z * params.m * n4 + row4 * 4u * n4 + col;
+  c4[out] = acc0;
+  c4[out + n4] = acc1;
+  c4[out + 2u * n4] = acc2;
+  c4[out + 3u * n4] = acc3;
+}
+
+// a·bᵀ: b is stored [N, K], so op(b)'s column col at k..k+3 is one vec4, as is a's row.
+@compute @workgroup_size(WG_X, WG_Y)
+fn block_vec4_nt(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let k4 = params.k / 4u;
+  let col0 = gid.x * 4u;
+  let row0 = gid.y * 4u;
+  if (row0 >= params.m || col0 >= params.n) { return; }
+  let a_base = gid.z * params.stride_a / 4u;
+  let b_base = gid.z * params.stride_b / 4u;
+  let last_row = params.m - 1u;
+  let last_col = params.n - 1u;
+  let r0 = a_base + row0 * k4;
+  let r1 = a_base + min(row0 + 1u, last_row) * k4;
+  let r2 = a_base + min(row0 + 2u, last_row) * k4;
+  let r3 = a_base + min(row0 + 3u, last_row) * k4;
+  let c0 = b_base + col0 * k4;
+  let c1 = b_base + min(col0 + 1u, last_col) * k4;
+  let c2 = b_base + min(col0 + 2u, last_col) * k4;
+  let c3 = b_base + min(col0 + 3u, last_col) * k4;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var kk = 0u; kk < k4; kk++) {
+    let b0 = b4[c0 + kk];
+    let b1 = b4[c1 + kk];
+    let b2 = b4[c2 + kk];
+    let b3 = b4[c3 + kk];
+    let a0 = a4[r0 + kk];
+    let a1 = a4[r1 + kk];
+    let a2 = a4[r2 + kk];
+    let a3 = a4[r3 + kk];
+    acc0 += vec4<f32>(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
+    acc1 += vec4<f32>(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
+    acc2 += vec4<f32>(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
+    acc3 += vec4<f32>(dot(a3, b0), dot(a3, b1), dot(a3, b2), dot(a3, b3));
+  }
+  let out = gid.z * params.m * params.n;
+  store_row(out, row0, col0, acc0);
+  store_row(out, row0 + 1u, col0, acc1);
+  store_row(out, row0 + 2u, col0, acc2);
+  store_row(out, row0 + 3u, col0, acc3);
 }

@@ -44,7 +44,7 @@ describe('shape errors name the op and the shapes', () => {
   });
 
   it('matmul block_vec4 with K or N not divisible by 4', () => {
-    expectEarlyThrow([t(4, 6), t(6, 8)], (a, b) => G.matmul(a, b, 'block_vec4'), ShapeError, /block_vec4 needs K and N divisible by 4, got K=6, N=8/);
+    expectEarlyThrow([t(4, 6), t(6, 8)], (a, b) => G.matmul(a, b, 'block_vec4'), ShapeError, /block_vec4 for a·b needs K and N divisible by 4, got K=6, N=8/);
   });
 
   it('broadcasting: the op and both shapes', () => {

@@ -23,13 +23,31 @@ const cases: { a: number[]; b: number[] }[] = [
   { a: [2, 5, 7], b: [2, 7, 3] },
   { a: [3, 6, 9], b: [9, 5] },
   { a: [6, 9], b: [3, 9, 5] },
+  // Sizes where block_vec4 has a kernel for one transposed layout or both (aᵀ·b needs M and N
+  // divisible by 4, a·bᵀ needs K), batched and shared, and with rows and columns to clamp.
+  { a: [2, 8, 12], b: [2, 12, 4] },
+  { a: [8, 12], b: [3, 12, 8] },
+  { a: [5, 8], b: [8, 7] },
+  { a: [12, 3], b: [3, 20] },
+  { a: [4, 7], b: [7, 8] },
 ];
+
+/** Whether block_vec4 has a kernel for this layout and these sizes (see matmul.wgsl). */
+function vec4Fits(m: number, k: number, n: number, ta: boolean, tb: boolean): boolean {
+  if (ta && tb) return false;
+  if (ta) return m % 4 === 0 && n % 4 === 0;
+  if (tb) return k % 4 === 0;
+  return k % 4 === 0 && n % 4 === 0;
+}
 const flags = [[false, true], [true, false], [true, true]] as const;
 
 describe('forward', () => {
   for (const { a: as, b: bs } of cases) {
     for (const [ta, tb] of flags) {
-      for (const variant of ['naive', 'block', 'auto'] as MatmulVariant[]) {
+      const [m, k] = as.slice(-2);
+      const n = bs[bs.length - 1];
+      const variants: MatmulVariant[] = ['naive', 'block', 'auto', ...(vec4Fits(m, k, n, ta, tb) ? ['block_vec4' as const] : [])];
+      for (const variant of variants) {
         it(`${as} x ${bs}, transposeA ${ta}, transposeB ${tb}, ${variant}`, async () => {
           const rng = makeRng(as.length * 100 + bs[bs.length - 1]);
           const a = rand(as, rng);
@@ -41,9 +59,13 @@ describe('forward', () => {
     }
   }
 
-  it('block_vec4 refuses transposed operands, naming them', () => {
+  it('block_vec4 refuses layouts and sizes it has no kernel for, naming them', () => {
     const x = toTensor(rand([4, 4], makeRng(1)));
-    expect(() => matmul(x, x, { transposeB: true, variant: 'block_vec4' })).toThrow("matmul: block_vec4 needs untransposed operands");
+    expect(() => matmul(x, x, { transposeA: true, transposeB: true, variant: 'block_vec4' }))
+      .toThrow('matmul: block_vec4 has no kernel for aᵀ·bᵀ (both operands transposed)');
+    const y = toTensor(rand([4, 6], makeRng(3)));
+    expect(() => matmul(y, x, { transposeA: true, variant: 'block_vec4' }))
+      .toThrow('matmul: block_vec4 for aᵀ·b needs M and N divisible by 4, got M=6, N=4');
   });
 
   it('shape errors show which operand is transposed', () => {

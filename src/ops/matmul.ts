@@ -10,8 +10,8 @@ import { runOp, type OpDef } from './op.ts';
 
 /**
  * A matmul kernel: 'naive' (one output per invocation), 'block' (a 4x4 block of outputs per
- * invocation), 'block_vec4' (the same with vec4 loads; needs K and N multiples of 4 and no
- * transposed operand), or 'auto' (block_vec4 where it applies, else block).
+ * invocation), 'block_vec4' (the same with vec4 loads: for a·b K and N multiples of 4, for
+ * aᵀ·b M and N, for a·bᵀ K; not for aᵀ·bᵀ), or 'auto' (block_vec4 where it applies, else block).
  */
 export type MatmulVariant = 'auto' | 'naive' | 'block' | 'block_vec4';
 type Attrs = { variant: MatmulVariant; transposeA: boolean; transposeB: boolean };
@@ -46,20 +46,36 @@ function matmulShape(a: Shape, b: Shape, { transposeA, transposeB }: Attrs): num
   return batch === null ? [m, n] : [batch, m, n];
 }
 
-/** Picks the kernel: vec4 loads need untransposed operands with K and N multiples of 4. */
-export function chooseVariant({ variant, transposeA, transposeB }: Attrs, k: number, n: number): Exclude<MatmulVariant, 'auto'> {
-  const vec4Fits = k % 4 === 0 && n % 4 === 0 && !transposeA && !transposeB;
-  if (variant === 'block_vec4' && (transposeA || transposeB)) throw new ShapeError('matmul: block_vec4 needs untransposed operands');
-  if (variant === 'block_vec4' && !vec4Fits) throw new ShapeError(`matmul: block_vec4 needs K and N divisible by 4, got K=${k}, N=${n}`);
-  if (variant !== 'auto') return variant;
-  return vec4Fits ? 'block_vec4' : 'block';
+type Kernel = 'naive' | 'block' | 'block_vec4' | 'block_vec4_tn' | 'block_vec4_nt';
+
+/** The vec4 kernel of each layout, and the dimensions its vec4 loads run along. */
+const VEC4: Record<string, { entry: Kernel; along: ('m' | 'k' | 'n')[] } | undefined> = {
+  'a·b': { entry: 'block_vec4', along: ['k', 'n'] },
+  'aᵀ·b': { entry: 'block_vec4_tn', along: ['m', 'n'] },
+  'a·bᵀ': { entry: 'block_vec4_nt', along: ['k'] },
+  'aᵀ·bᵀ': undefined,
+};
+
+/** Picks the kernel (matmul.wgsl's entry point): block_vec4's form for the layout when its vec4 loads fit. */
+export function chooseVariant({ variant, transposeA, transposeB }: Attrs, m: number, k: number, n: number): Kernel {
+  const layout = `a${transposeA ? 'ᵀ' : ''}·b${transposeB ? 'ᵀ' : ''}`;
+  const vec4 = VEC4[layout];
+  const dims = { m, k, n };
+  const fits = vec4 !== undefined && vec4.along.every((d) => dims[d] % 4 === 0);
+  if (variant === 'block_vec4' && !vec4) throw new ShapeError('matmul: block_vec4 has no kernel for aᵀ·bᵀ (both operands transposed)');
+  if (variant === 'block_vec4' && !fits) {
+    const need = vec4!.along.map((d) => `${d.toUpperCase()}=${dims[d]}`).join(', ');
+    throw new ShapeError(`matmul: block_vec4 for ${layout} needs ${vec4!.along.map((d) => d.toUpperCase()).join(' and ')} divisible by 4, got ${need}`);
+  }
+  if (variant === 'naive' || variant === 'block') return variant;
+  return fits ? vec4!.entry : 'block';
 }
 
 function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs): Tensor {
   const [m, k] = matrixDims(a.shape, attrs.transposeA);
   const n = shape[shape.length - 1];
   const batch = shape.length === 3 ? shape[0] : 1;
-  const variant = chooseVariant(attrs, k, n); // may throw: before allocating
+  const variant = chooseVariant(attrs, m, k, n); // may throw: before allocating
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
   // Element strides of op(a)[row, k] and op(b)[k, col] in the stored row-major matrices.
@@ -68,6 +84,7 @@ function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs): Tensor 
   const strideA = a.rank === 3 ? m * k : 0;
   const strideB = b.rank === 3 ? k * n : 0;
   const params = new Uint32Array([m, k, n, strideA, strideB, aRow, aCol, bRow, bCol, 0, 0, 0]).buffer;
+  // naive: one output per invocation; every other kernel: a 4x4 block.
   const cols = variant === 'naive' ? n : Math.ceil(n / 4);
   const rows = variant === 'naive' ? m : Math.ceil(m / 4);
   const groups: [number, number, number] = [Math.ceil(cols / WG), Math.ceil(rows / WG), batch];
