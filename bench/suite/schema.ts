@@ -70,7 +70,7 @@ export interface TrainingRun {
   outcome: 'learned' | 'stalled' | 'diverged';
 }
 
-/** Milliseconds per forward + backward + SGD step at one depth. */
+/** Milliseconds per forward + backward + SGD step at one depth: the median over rounds of the `reps` timed steps. */
 export interface SpeedRun { depth: number; msPerStep: number; reps: number }
 /** Matmul throughput at one size and kernel variant. */
 export interface MatmulRun { size: number; variant: string; ms: number; gflops: number }

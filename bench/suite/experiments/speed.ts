@@ -7,7 +7,16 @@ import { stepCost, type Context } from '../context.ts';
 import type { MatmulRun, SpeedRun } from '../schema.ts';
 import { linearFit } from '../theory.ts';
 
-const REPS = 3;
+const MATMUL_REPS = 3;
+const STEP_ROUNDS = 5;
+const ROUND_MS = 100;
+const MIN_MS = 300;
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 export const MATMUL_VARIANTS: MatmulVariant[] = ['naive', 'block', 'block_vec4'];
 export const matmulSizes = (quick: boolean) => (quick ? [128, 256, 512] : [128, 256, 512, 1024]);
 /** Enough depths for a line fit to mean something, even when the sweep has only two. */
@@ -26,16 +35,28 @@ async function timeStep(depth: number, width: number, batch: number, seed: numbe
   const device = getDevice();
   step();
   await device.sync(); // compile pipelines and fill the buffer pool first
-  const start = performance.now();
-  for (let i = 0; i < REPS; i++) step();
+  // The median of STEP_ROUNDS rounds, each of enough steps to last about ROUND_MS: a garbage
+  // collection or another process can stretch any one round, and one step of a few ms would
+  // mostly time the submit and the wait.
+  let t = performance.now();
+  step();
   await device.sync();
-  const msPerStep = (performance.now() - start) / REPS;
+  const perRound = Math.min(20, Math.max(1, Math.ceil(ROUND_MS / (performance.now() - t))));
+  const times: number[] = [];
+  for (let round = 0; round < STEP_ROUNDS; round++) {
+    t = performance.now();
+    for (let i = 0; i < perRound; i++) step();
+    await device.sync();
+    times.push((performance.now() - t) / perRound);
+  }
+  const msPerStep = median(times);
+  const reps = perRound * STEP_ROUNDS;
   opt.zeroGrad();
   opt.dispose();
   model.dispose();
   x.dispose();
   y.dispose();
-  return { depth, msPerStep, reps: REPS };
+  return { depth, msPerStep, reps };
 }
 
 async function timeMatmul(size: number, variant: MatmulVariant, seed: number): Promise<MatmulRun> {
@@ -47,8 +68,8 @@ async function timeMatmul(size: number, variant: MatmulVariant, seed: number): P
   await device.sync();
   let reps = 0;
   const start = performance.now();
-  // At least 3 repetitions and 0.3 s, so small sizes are not dominated by one submit.
-  while (reps < 3 || performance.now() - start < 300) {
+  // At least MATMUL_REPS repetitions and MIN_MS, so small sizes are not dominated by one submit.
+  while (reps < MATMUL_REPS || performance.now() - start < MIN_MS) {
     once();
     await device.sync();
     reps++;
@@ -63,7 +84,7 @@ const matmulCost = (size: number, variant: MatmulVariant) => ((variant === 'naiv
 
 export function speedCost(ctx: Context): number {
   const { depths, width, batch, preset } = ctx.options;
-  const steps = speedDepths(depths, preset === 'quick').reduce((s, d) => s + (REPS + 1) * stepCost(d + 1, width, batch) * 1.6, 0);
+  const steps = speedDepths(depths, preset === 'quick').reduce((s, d) => s + (STEP_ROUNDS + 2) * stepCost(d + 1, width, batch) * 1.6, 0);
   const mm = matmulSizes(preset === 'quick').reduce((s, n) => s + MATMUL_VARIANTS.reduce((t, v) => t + matmulCost(n, v), 0), 0);
   return steps + mm;
 }
@@ -75,7 +96,7 @@ export async function speedExperiment(ctx: Context): Promise<NonNullable<import(
     const run = await timeStep(depth, width, batch, seed);
     steps.push(run);
     ctx.emit('speed', run);
-    await ctx.advance(`speed: step at depth ${depth}`, (REPS + 1) * stepCost(depth + 1, width, batch) * 1.6);
+    await ctx.advance(`speed: step at depth ${depth}`, (STEP_ROUNDS + 2) * stepCost(depth + 1, width, batch) * 1.6);
   }
   const matmulRuns: MatmulRun[] = [];
   for (const size of matmulSizes(preset === 'quick')) {
