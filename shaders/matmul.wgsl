@@ -53,16 +53,8 @@ fn block(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (row0 >= params.m || col0 >= params.n) { return; }
   let a_base = gid.z * params.stride_a;
   let b_base = gid.z * params.stride_b;
-  let last_row = params.m - 1u;
-  let last_col = params.n - 1u;
-  let r0 = a_base + row0 * params.a_row;
-  let r1 = a_base + min(row0 + 1u, last_row) * params.a_row;
-  let r2 = a_base + min(row0 + 2u, last_row) * params.a_row;
-  let r3 = a_base + min(row0 + 3u, last_row) * params.a_row;
-  let c0 = b_base + col0 * params.b_col;
-  let c1 = b_base + min(col0 + 1u, last_col) * params.b_col;
-  let c2 = b_base + min(col0 + 2u, last_col) * params.b_col;
-  let c3 = b_base + min(col0 + 3u, last_col) * params.b_col;
+  let rows = edge_clamped(a_base, row0, params.m, params.a_row);
+  let cols = edge_clamped(b_base, col0, params.n, params.b_col);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -70,17 +62,23 @@ fn block(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < params.k; k++) {
     let bk_off = k * params.b_row;
     let ak_off = k * params.a_col;
-    let bk = vec4<f32>(b[c0 + bk_off], b[c1 + bk_off], b[c2 + bk_off], b[c3 + bk_off]);
-    acc0 = fma(vec4<f32>(a[r0 + ak_off]), bk, acc0);
-    acc1 = fma(vec4<f32>(a[r1 + ak_off]), bk, acc1);
-    acc2 = fma(vec4<f32>(a[r2 + ak_off]), bk, acc2);
-    acc3 = fma(vec4<f32>(a[r3 + ak_off]), bk, acc3);
+    let bk = vec4<f32>(b[cols.x + bk_off], b[cols.y + bk_off], b[cols.z + bk_off], b[cols.w + bk_off]);
+    acc0 = fma(vec4<f32>(a[rows.x + ak_off]), bk, acc0);
+    acc1 = fma(vec4<f32>(a[rows.y + ak_off]), bk, acc1);
+    acc2 = fma(vec4<f32>(a[rows.z + ak_off]), bk, acc2);
+    acc3 = fma(vec4<f32>(a[rows.w + ak_off]), bk, acc3);
   }
   let out = gid.z * params.m * params.n;
   store_row(out, row0, col0, acc0);
   store_row(out, row0 + 1u, col0, acc1);
   store_row(out, row0 + 2u, col0, acc2);
   store_row(out, row0 + 3u, col0, acc3);
+}
+
+// Offsets of rows (or columns) first..first+3 of a [count, ...] operand with `stride` between
+// them; past the edge (count - 1) they repeat the last one, so edge blocks load valid memory.
+fn edge_clamped(base: u32, first: u32, count: u32, stride: u32) -> vec4<u32> {
+  return base + min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(count - 1u)) * stride;
 }
 
 fn store_row(out: u32, row: u32, col0: u32, v: vec4<f32>) {
@@ -107,20 +105,16 @@ fn block_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (row0 >= params.m || col >= n4) { return; }
   let a_base = gid.z * params.stride_a / 4u;
   let b_base = gid.z * params.stride_b / 4u + col;
-  let last_row = params.m - 1u;
-  let r0 = a_base + row0 * k4;
-  let r1 = a_base + min(row0 + 1u, last_row) * k4;
-  let r2 = a_base + min(row0 + 2u, last_row) * k4;
-  let r3 = a_base + min(row0 + 3u, last_row) * k4;
+  let rows = edge_clamped(a_base, row0, params.m, k4);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var kk = 0u; kk < k4; kk++) {
-    let a0 = a4[r0 + kk];
-    let a1 = a4[r1 + kk];
-    let a2 = a4[r2 + kk];
-    let a3 = a4[r3 + kk];
+    let a0 = a4[rows.x + kk];
+    let a1 = a4[rows.y + kk];
+    let a2 = a4[rows.z + kk];
+    let a3 = a4[rows.w + kk];
     let row = b_base + kk * 4u * n4;
     let b0 = b4[row];
     let b1 = b4[row + n4];
@@ -195,29 +189,21 @@ fn block_vec4_nt(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (row0 >= params.m || col0 >= params.n) { return; }
   let a_base = gid.z * params.stride_a / 4u;
   let b_base = gid.z * params.stride_b / 4u;
-  let last_row = params.m - 1u;
-  let last_col = params.n - 1u;
-  let r0 = a_base + row0 * k4;
-  let r1 = a_base + min(row0 + 1u, last_row) * k4;
-  let r2 = a_base + min(row0 + 2u, last_row) * k4;
-  let r3 = a_base + min(row0 + 3u, last_row) * k4;
-  let c0 = b_base + col0 * k4;
-  let c1 = b_base + min(col0 + 1u, last_col) * k4;
-  let c2 = b_base + min(col0 + 2u, last_col) * k4;
-  let c3 = b_base + min(col0 + 3u, last_col) * k4;
+  let rows = edge_clamped(a_base, row0, params.m, k4);
+  let cols = edge_clamped(b_base, col0, params.n, k4);
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var kk = 0u; kk < k4; kk++) {
-    let b0 = b4[c0 + kk];
-    let b1 = b4[c1 + kk];
-    let b2 = b4[c2 + kk];
-    let b3 = b4[c3 + kk];
-    let a0 = a4[r0 + kk];
-    let a1 = a4[r1 + kk];
-    let a2 = a4[r2 + kk];
-    let a3 = a4[r3 + kk];
+    let b0 = b4[cols.x + kk];
+    let b1 = b4[cols.y + kk];
+    let b2 = b4[cols.z + kk];
+    let b3 = b4[cols.w + kk];
+    let a0 = a4[rows.x + kk];
+    let a1 = a4[rows.y + kk];
+    let a2 = a4[rows.z + kk];
+    let a3 = a4[rows.w + kk];
     acc0 += vec4<f32>(dot(a0, b0), dot(a0, b1), dot(a0, b2), dot(a0, b3));
     acc1 += vec4<f32>(dot(a1, b0), dot(a1, b1), dot(a1, b2), dot(a1, b3));
     acc2 += vec4<f32>(dot(a2, b0), dot(a2, b1), dot(a2, b2), dot(a2, b3));
