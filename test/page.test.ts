@@ -4,7 +4,7 @@
 // options (same verdicts, statistics within 1e-4 relative); Cancel must stop a run and let
 // a new one start cleanly; a bad URL value must show next to its field and start nothing;
 // without WebGPU the page must say so. No test may leave a console error or an unhandled
-// rejection. The quick preset runs to the end (about 1.5 minutes here). The finished pages are
+// rejection. The quick preset runs to the end (about 70 s here). The finished pages are
 // saved under test/artifacts/: page.png, page-phone.png, page-quick.png and page-charts.png.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
