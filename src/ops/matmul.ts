@@ -22,7 +22,7 @@ export interface MatmulOptions {
   transposeA?: boolean;
   /** Multiply by the transpose of b (its last two axes), read in place without a copy. */
   transposeB?: boolean;
-  /** Kernel choice (default 'auto': block_vec4 when it applies, else block). */
+  /** MatmulKernel choice (default 'auto': block_vec4 when it applies, else block). */
   variant?: MatmulVariant;
 }
 
@@ -46,10 +46,10 @@ function matmulShape(a: Shape, b: Shape, { transposeA, transposeB }: Attrs): num
   return batch === null ? [m, n] : [batch, m, n];
 }
 
-type Kernel = 'naive' | 'block' | 'block_vec4' | 'block_vec4_tn' | 'block_vec4_nt';
+type MatmulKernel = 'naive' | 'block' | 'block_vec4' | 'block_vec4_tn' | 'block_vec4_nt';
 
 /** The vec4 kernel of each layout, and the dimensions its vec4 loads run along. */
-const VEC4: Record<string, { entry: Kernel; along: ('m' | 'k' | 'n')[] } | undefined> = {
+const VEC4: Record<string, { entry: MatmulKernel; along: ('m' | 'k' | 'n')[] } | undefined> = {
   'a·b': { entry: 'block_vec4', along: ['k', 'n'] },
   'aᵀ·b': { entry: 'block_vec4_tn', along: ['m', 'n'] },
   'a·bᵀ': { entry: 'block_vec4_nt', along: ['k'] },
@@ -57,7 +57,7 @@ const VEC4: Record<string, { entry: Kernel; along: ('m' | 'k' | 'n')[] } | undef
 };
 
 /** Picks the kernel (matmul.wgsl's entry point): block_vec4's form for the layout when its vec4 loads fit. */
-export function chooseVariant({ variant, transposeA, transposeB }: Attrs, m: number, k: number, n: number): Kernel {
+export function chooseVariant({ variant, transposeA, transposeB }: Attrs, m: number, k: number, n: number): MatmulKernel {
   const layout = `a${transposeA ? 'ᵀ' : ''}·b${transposeB ? 'ᵀ' : ''}`;
   const vec4 = VEC4[layout];
   const dims = { m, k, n };
