@@ -22,7 +22,7 @@ export interface MatmulOptions {
   transposeA?: boolean;
   /** Multiply by the transpose of b (its last two axes), read in place without a copy. */
   transposeB?: boolean;
-  /** MatmulKernel choice (default 'auto': block_vec4 when it applies, else block). */
+  /** Kernel choice (default 'auto': block_vec4 when it applies, else block). */
   variant?: MatmulVariant;
 }
 
