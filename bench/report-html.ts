@@ -1,7 +1,8 @@
 // report.html: the markdown report (headings, tables, paragraphs) as HTML with the SVG charts
 // inline, so the file opens anywhere without a server or network.
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Text made safe to put in HTML. */
+export const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function markdownToHtml(markdown: string): string {
   return markdown.trim().split(/\n\n+/).map((block) => {

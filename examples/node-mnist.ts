@@ -4,7 +4,7 @@
 // test/mnist.test.ts runs trainMnist() and holds it to the target.
 
 import { nn, optim, readScalars, ready, softmaxCrossEntropy, tidy, type Tensor } from 'gpugrad';
-import { accuracy, batchOf, loadMnist, shuffled } from 'gpugrad/bench';
+import { accuracy, loadMnist, shuffled, trainingBatch } from 'gpugrad/bench';
 
 /** Stop once this fraction of the held-out digits is classified correctly. */
 export const TARGET = 0.9;
@@ -37,8 +37,7 @@ export async function trainMnist({
   let [step, finalLoss, testAccuracy] = [0, NaN, 0];
   while (step < maxSteps && testAccuracy < target) {
     step++;
-    const start = ((step - 1) * batchSize) % (data.train.count - batchSize);
-    const { x, labels } = batchOf(data.train, order.subarray(start, start + batchSize));
+    const { x, labels } = trainingBatch(data.train, order, step, batchSize);
     losses.push(tidy(() => {
       opt.zeroGrad();
       const loss = softmaxCrossEntropy(model.forward(x), labels);
@@ -56,7 +55,7 @@ export async function trainMnist({
       onProgress({ step, maxSteps, loss: finalLoss, accuracy: testAccuracy });
     }
   }
-  for (const t of model.parameters()) t.dispose();
+  model.dispose();
   opt.dispose();
   return { steps: step, finalLoss, testAccuracy, testCount: data.test.count, reachedTarget: testAccuracy >= target };
 }

@@ -4,10 +4,11 @@
 // from the URL that a checkbox cannot show (experiments=foo) keeps its error until that field
 // is edited.
 
-import { ACTIVATIONS, EXPERIMENTS, OPTION_NAMES, OptionError, QUICK, FULL, parseOptions, toQuery, type SuiteOptions } from '../suite/options.ts';
+import { ACTIVATIONS, EXPERIMENTS, OPTION_NAMES, OptionError, QUICK, FULL, isQuick, parseOptions, toQuery, type SuiteOptions } from '../suite/options.ts';
+
+type FormValues = Record<string, string>;
 
 type FieldName = Exclude<(typeof OPTION_NAMES)[number], 'quick'>;
-type Raw = Record<string, string>;
 
 interface Field { name: FieldName; label: string; hint: string; choices?: readonly string[] }
 
@@ -21,8 +22,6 @@ const FIELDS: Field[] = [
   { name: 'steps', label: 'Training steps', hint: 'SGD steps per training run' },
   { name: 'seed', label: 'Seed', hint: 'same seed, same weights and batches' },
 ];
-
-const isQuickValue = (v: string | undefined) => v !== undefined && v !== 'false' && v !== '0';
 
 /** The message without its leading '--name: ' (the field already names it). */
 const shortMessage = (e: OptionError) => e.message.replace(/^--[\w-]+:\s*/, '');
@@ -89,14 +88,14 @@ export class OptionsForm {
    * means what parseOptions says (no `quick` means the full preset, as on the command line).
    */
   loadQuery(search: string): void {
-    const raw: Raw = Object.fromEntries(new URLSearchParams(search));
+    const raw: FormValues = Object.fromEntries(new URLSearchParams(search));
     this.urlErrors = {};
     if (!Object.keys(raw).length) {
       this.fill(QUICK);
       this.showErrors();
       return;
     }
-    this.fill(isQuickValue(raw.quick) ? QUICK : FULL);
+    this.fill(isQuick(raw.quick) ? QUICK : FULL);
     for (const [key, value] of Object.entries(raw)) {
       const f = FIELDS.find((field) => field.name === key);
       if (key === 'quick') continue;
@@ -112,8 +111,8 @@ export class OptionsForm {
   }
 
   /** The form as raw option strings, preset included. */
-  raw(): Raw {
-    const raw: Raw = { quick: this.preset.value === 'quick' ? '1' : '0' };
+  raw(): FormValues {
+    const raw: FormValues = { quick: this.preset.value === 'quick' ? '1' : '0' };
     for (const f of FIELDS) raw[f.name] = this.value(f);
     return raw;
   }

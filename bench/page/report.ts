@@ -2,20 +2,16 @@
 // the charts and tables (the same functions as the command line's report) fill in as the run
 // goes. Redraws are throttled; the finished document replaces the partial one.
 
-import { adapterInfo } from '../../src/index.ts';
 import { allCharts } from '../suite/charts.ts';
 import type { SuiteOptions } from '../suite/options.ts';
-import { VERSION } from '../suite/run.ts';
-import { SCHEMA_VERSION, type LinearRun, type MatmulRun, type SignalRun, type SpeedRun, type SuiteResults, type TrainingRun } from '../suite/schema.ts';
+import { emptyResults } from '../suite/run.ts';
+import { type LinearRun, type MatmulRun, type SignalRun, type SpeedRun, type SuiteResults, type TrainingRun } from '../suite/schema.ts';
 import { linearTable, signalTable, speedTables, trainingTable, verdictGrid } from '../suite/tables.ts';
-import { linearFit } from '../suite/theory.ts';
-import { markdownToHtml } from '../report-html.ts';
+import { escape, markdownToHtml } from '../report-html.ts';
 import { ChartPanel } from './charts.ts';
 
 /** At most one redraw per this many milliseconds while records stream in. */
 const REDRAW_MS = 1000;
-
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export class LiveReport {
   private doc: SuiteResults | null = null;
@@ -32,17 +28,8 @@ export class LiveReport {
   /** Starts an empty document for a new run. */
   reset(options: SuiteOptions): void {
     this.cancelTimer();
-    const info = adapterInfo();
     this.finished = false;
-    this.doc = {
-      schemaVersion: SCHEMA_VERSION,
-      createdAt: new Date().toISOString(),
-      adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallback: info.isFallback, source: info.source },
-      environment: { runtime: navigator.userAgent, gpugrad: VERSION },
-      options,
-      durationSeconds: 0,
-      signal: [], linear: [], training: null, speed: null, notes: [],
-    };
+    this.doc = emptyResults(options);
     this.drawing = this.drawing.then(() => {
       this.charts.clear();
       this.tables.replaceChildren();
@@ -60,10 +47,9 @@ export class LiveReport {
       doc.training.runs.push(record as TrainingRun);
     } else if (kind === 'speed' || kind === 'matmul') {
       doc.speed ??= { steps: [], msPerLayer: NaN, r2: NaN, matmul: [] };
+      // The fit is left to the finished document: charts and tables fit the steps themselves.
       if (kind === 'speed') doc.speed.steps.push(record as SpeedRun);
       else doc.speed.matmul.push(record as MatmulRun);
-      const fit = linearFit(doc.speed.steps.map((s) => s.depth), doc.speed.steps.map((s) => s.msPerStep));
-      Object.assign(doc.speed, { msPerLayer: fit.slope, r2: fit.r2 });
     }
     this.schedule();
   }
@@ -101,9 +87,7 @@ export class LiveReport {
     this.drawing = this.drawing.then(async () => {
       if (!doc || doc !== this.doc) return;
       this.lastDraw = performance.now();
-      // Only charts with data: a chart of an experiment that has not started is left out.
-      const specs = Object.fromEntries(Object.entries(allCharts(doc)).filter(([name]) => !(name === 'step-time' && !(doc.speed?.steps.length))));
-      await this.charts.update(specs);
+      await this.charts.update(allCharts(doc));
       this.tables.innerHTML = tablesHtml(doc, this.finished);
     });
     return this.drawing;
@@ -121,6 +105,6 @@ function tablesHtml(r: SuiteResults, finished: boolean): string {
   }
   if (r.linear.length) parts.push('<h3>Deep linear example (W = c·I)</h3>', markdownToHtml(linearTable(r)));
   if (r.training) parts.push('<h3>Training on MNIST</h3>', markdownToHtml(trainingTable(r)), `<p class="note">${escape(r.training.note)}</p>`);
-  if (r.speed && r.speed.steps.length) parts.push('<h3>Speed</h3>', markdownToHtml(speedTables(r)));
+  if (r.speed) parts.push('<h3>Speed</h3>', markdownToHtml(speedTables(r)));
   return parts.join('\n');
 }

@@ -2,6 +2,7 @@
 // command line's report) and interactively in the page, so the two always show the same thing.
 
 import type { SuiteResults } from './schema.ts';
+import { stepTimeFit } from './theory.ts';
 
 // Vega-Lite specs are plain JSON; typed loosely here so this module needs no vega types.
 /** A Vega-Lite specification (plain JSON). */
@@ -10,7 +11,8 @@ export type ChartSpec = Record<string, unknown>;
 const finite = (x: number) => Number.isFinite(x) && x > 0;
 
 /** log10 ||dL/dW|| by layer (x) and configuration (y), one panel per depth. */
-export function gradientHeatmap(r: SuiteResults): ChartSpec {
+export function gradientHeatmap(r: SuiteResults): ChartSpec | null {
+  if (!r.signal.length) return null;
   const values = r.signal.flatMap((s) => s.layers.map((l) => ({
     config: `${s.activation} · ${s.init}`, depth: `depth ${s.depth}`, layer: l.layer,
     log10Grad: finite(l.gradNorm) ? Math.log10(l.gradNorm) : null,
@@ -37,7 +39,8 @@ export function gradientHeatmap(r: SuiteResults): ChartSpec {
 }
 
 /** std of the activations by layer, one line per initializer, one panel per activation (deepest run). */
-export function activationStdChart(r: SuiteResults): ChartSpec {
+export function activationStdChart(r: SuiteResults): ChartSpec | null {
+  if (!r.signal.length) return null;
   const depth = Math.max(...r.signal.map((s) => s.depth));
   const values = r.signal.filter((s) => s.depth === depth).flatMap((s) => s.layers.slice(0, depth).map((l) => ({
     activation: s.activation, init: s.init, layer: l.layer, aStd: finite(l.aStd) ? l.aStd : null,
@@ -88,14 +91,14 @@ export function trainingChart(r: SuiteResults): ChartSpec | null {
 
 /** Step time by depth with its least-squares line. */
 export function stepTimeChart(r: SuiteResults): ChartSpec | null {
-  if (!r.speed) return null;
-  const { steps, msPerLayer } = r.speed;
-  const intercept = steps.reduce((s, p) => s + p.msPerStep - msPerLayer * p.depth, 0) / steps.length;
+  if (!r.speed?.steps.length) return null;
+  const { steps } = r.speed;
+  const { intercept, slope, r2 } = stepTimeFit(steps);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `ms per training step by depth (fit: ${msPerLayer.toFixed(2)} ms per layer, R² ${r.speed.r2.toFixed(3)})`,
+    title: `ms per training step by depth (fit: ${slope.toFixed(2)} ms per layer, R² ${r2.toFixed(3)})`,
     width: 320, height: 220,
-    data: { values: steps.map((s) => ({ ...s, fit: intercept + msPerLayer * s.depth })) },
+    data: { values: steps.map((s) => ({ ...s, fit: intercept + slope * s.depth })) },
     layer: [
       { mark: { type: 'point', filled: true, size: 60, tooltip: true }, encoding: { x: { field: 'depth', type: 'quantitative' }, y: { field: 'msPerStep', type: 'quantitative', title: 'ms / step' } } },
       { mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x: { field: 'depth', type: 'quantitative' }, y: { field: 'fit', type: 'quantitative' } } },
@@ -105,7 +108,7 @@ export function stepTimeChart(r: SuiteResults): ChartSpec | null {
 
 /** Matmul GFLOP/s by size and kernel variant. */
 export function matmulChart(r: SuiteResults): ChartSpec | null {
-  if (!r.speed) return null;
+  if (!r.speed?.matmul.length) return null;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `matmul GFLOP/s on ${r.adapter.description || r.adapter.architecture}`,
@@ -121,11 +124,11 @@ export function matmulChart(r: SuiteResults): ChartSpec | null {
   };
 }
 
-/** Every chart the results support, by file name. */
+/** Every chart the results support (those with data so far), by file name. */
 export function allCharts(r: SuiteResults): Record<string, ChartSpec> {
   const charts: Record<string, ChartSpec | null> = {
-    'gradient-heatmap': r.signal.length ? gradientHeatmap(r) : null,
-    'activation-std': r.signal.length ? activationStdChart(r) : null,
+    'gradient-heatmap': gradientHeatmap(r),
+    'activation-std': activationStdChart(r),
     training: trainingChart(r),
     'step-time': stepTimeChart(r),
     matmul: matmulChart(r),

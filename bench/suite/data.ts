@@ -93,6 +93,15 @@ export function batchOf(set: Dataset['train'], rows: ArrayLike<number>): { x: Te
   return { x: tensor(x, [rows.length, PIXELS]), labels };
 }
 
+/**
+ * The batch of training step `step` (from 1): the next `size` rows of the shuffled `order`,
+ * starting over when it runs out, so runs with the same order see the same batches.
+ */
+export function trainingBatch(set: Dataset['train'], order: Uint32Array, step: number, size: number): { x: Tensor; labels: number[] } {
+  const start = ((step - 1) * size) % (set.count - size);
+  return batchOf(set, order.subarray(start, start + size));
+}
+
 /** Fraction of the first `count` rows of `set` whose largest of the 10 logits is the true label. */
 export async function accuracy(model: { forward(x: Tensor): Tensor }, set: Dataset['test'], count = set.count): Promise<number> {
   const n = Math.min(count, set.count);

@@ -18,4 +18,4 @@ export {
 export * from './schema.ts';
 export * from './charts.ts';
 export * from './tables.ts';
-export { accuracy, batchOf, loadMnist, shuffled, type Dataset } from './data.ts';
+export { accuracy, batchOf, loadMnist, shuffled, trainingBatch, type Dataset } from './data.ts';

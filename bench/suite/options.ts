@@ -9,6 +9,8 @@ export const ACTIVATIONS = ['linear', 'tanh', 'relu'] as const;
 /** Named initializers of the sweep, besides Var = s/fanIn for each scale s. */
 export const NAMED_INITS = ['lecun', 'xavier', 'he', 'N(0,1)', '0.01*N(0,1)'] as const;
 
+/** One named initializer of the sweep and the training runs. */
+export type NamedInit = (typeof NAMED_INITS)[number];
 /** One experiment's name. */
 export type Experiment = (typeof EXPERIMENTS)[number];
 /** One sweep activation's name. */
@@ -92,6 +94,9 @@ function choices<T extends string>(name: string, value: string, allowed: readonl
 /** The option names accepted by parseOptions (and the CLI, as --name). */
 export const OPTION_NAMES = ['quick', 'experiments', 'depths', 'scales', 'activations', 'width', 'batch', 'steps', 'seed'] as const;
 
+/** Whether a raw `quick` value picks the quick preset (present, and not 'false' or '0'). */
+export const isQuick = (value: string | undefined): boolean => value !== undefined && value !== 'false' && value !== '0';
+
 /**
  * Builds options from raw strings (the CLI's --name value pairs or a URL query). `quick`
  * picks the preset; every other key overrides one field. Unknown keys are errors.
@@ -102,8 +107,7 @@ export function parseOptions(raw: Raw): SuiteOptions {
       throw new OptionError(`unknown option --${key} (options: ${OPTION_NAMES.map((n) => '--' + n).join(', ')})`);
     }
   }
-  const isQuick = raw.quick !== undefined && raw.quick !== 'false' && raw.quick !== '0';
-  const o: SuiteOptions = structuredClone(isQuick ? QUICK : FULL);
+  const o: SuiteOptions = structuredClone(isQuick(raw.quick) ? QUICK : FULL);
   if (raw.experiments !== undefined) o.experiments = choices('experiments', raw.experiments, EXPERIMENTS);
   if (raw.activations !== undefined) o.activations = choices('activations', raw.activations, ACTIVATIONS);
   if (raw.depths !== undefined) o.depths = intList('depths', raw.depths, 2, 200);

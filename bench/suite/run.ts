@@ -62,22 +62,28 @@ export async function runSuite(options: SuiteOptions, hooks: RunHooks = {}): Pro
   if (has('training')) costs.training = trainingCost(ctx);
   if (has('speed')) costs.speed = speedCost(ctx);
 
+  const results = emptyResults(options);
+  if (has('signal')) results.signal = await signalExperiment(ctx);
+  if (has('linear')) results.linear = await linearExperiment(ctx);
+  if (has('training')) results.training = await trainingExperiment(ctx);
+  if (has('speed')) results.speed = await speedExperiment(ctx);
+  if (has('signal')) results.notes = [CANCELLING_NOTE];
+  results.durationSeconds = (performance.now() - started) / 1000;
+  return results;
+}
+
+/** A results document with no results yet: adapter, environment and options (needs ready()). */
+export function emptyResults(options: SuiteOptions): SuiteResults {
   const info = adapterInfo();
-  const results: SuiteResults = {
+  return {
     schemaVersion: SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
     adapter: { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallback: info.isFallback, source: info.source },
     environment: { runtime: runtimeName(), gpugrad: VERSION },
     options,
     durationSeconds: 0,
-    signal: has('signal') ? await signalExperiment(ctx) : [],
-    linear: has('linear') ? await linearExperiment(ctx) : [],
-    training: has('training') ? await trainingExperiment(ctx) : null,
-    speed: has('speed') ? await speedExperiment(ctx) : null,
-    notes: has('signal') ? [CANCELLING_NOTE] : [],
+    signal: [], linear: [], training: null, speed: null, notes: [],
   };
-  results.durationSeconds = (performance.now() - started) / 1000;
-  return results;
 }
 
 function runtimeName(): string {

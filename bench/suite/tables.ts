@@ -1,6 +1,7 @@
 // Markdown tables of a results document: what the command line prints and report.html shows.
 
 import type { SuiteResults } from './schema.ts';
+import { stepTimeFit } from './theory.ts';
 
 const fmt = (x: number | null | undefined, digits = 3): string => {
   if (x === null || x === undefined || !Number.isFinite(x)) return x === null || x === undefined ? 'n/a' : String(x);
@@ -53,13 +54,20 @@ export function trainingTable(r: SuiteResults): string {
 
 /** Markdown: step time by depth with its linear fit, and matmul GFLOP/s by size and variant. */
 export function speedTables(r: SuiteResults): string {
-  if (!r.speed) return '';
-  const steps = table(['depth', 'ms / step'], r.speed.steps.map((s) => [s.depth, fmt(s.msPerStep, 4)]));
-  const sizes = [...new Set(r.speed.matmul.map((m) => m.size))];
-  const variants = [...new Set(r.speed.matmul.map((m) => m.variant))];
-  const matmul = table(['size', ...variants.map((v) => `${v} GFLOP/s`)], sizes.map((n) =>
-    [n, ...variants.map((v) => fmt(r.speed!.matmul.find((m) => m.size === n && m.variant === v)?.gflops, 3))]));
-  return `${steps}\n\nLinear fit: ${fmt(r.speed.msPerLayer, 3)} ms per layer, R² = ${fmt(r.speed.r2, 4)}\n\n${matmul}`;
+  const parts: string[] = [];
+  if (r.speed?.steps.length) {
+    const fit = stepTimeFit(r.speed.steps);
+    parts.push(table(['depth', 'ms / step'], r.speed.steps.map((s) => [s.depth, fmt(s.msPerStep, 4)])),
+      `Linear fit: ${fmt(fit.slope, 3)} ms per layer, R² = ${fmt(fit.r2, 4)}`);
+  }
+  if (r.speed?.matmul.length) {
+    const runs = r.speed.matmul;
+    const sizes = [...new Set(runs.map((m) => m.size))];
+    const variants = [...new Set(runs.map((m) => m.variant))];
+    parts.push(table(['size', ...variants.map((v) => `${v} GFLOP/s`)], sizes.map((n) =>
+      [n, ...variants.map((v) => fmt(runs.find((m) => m.size === n && m.variant === v)?.gflops, 3))])));
+  }
+  return parts.join('\n\n');
 }
 
 /** The whole report as markdown sections. */

@@ -1,7 +1,7 @@
 // What theory predicts, to print next to what was measured: the mean-field variance gain per
 // layer, the effective scale s = Var(w)·fanIn of each named initializer, and the verdicts.
 
-import type { SweepActivation } from './options.ts';
+import type { NamedInit, SweepActivation } from './options.ts';
 import type { Verdict } from './schema.ts';
 
 /** E[f(u)] for u ~ N(0, 1), trapezoid rule on [-10, 10] (the tails beyond carry < 1e-22). */
@@ -32,15 +32,15 @@ export function meanFieldGain(activation: SweepActivation, s: number, depth: num
 }
 
 /** s = Var(w)·fanIn of a named initializer, for square hidden layers of `width` units. */
-export function effectiveScale(init: string, width: number): number {
-  switch (init) {
-    case 'lecun': return 1;
-    case 'xavier': return 1; // 2/(fanIn + fanOut) · fanIn with fanIn = fanOut
-    case 'he': return 2;
-    case 'N(0,1)': return width;
-    case '0.01*N(0,1)': return 1e-4 * width;
-    default: throw new Error(`unknown initializer ${init}`);
-  }
+export function effectiveScale(init: NamedInit, width: number): number {
+  const scales: Record<NamedInit, number> = {
+    lecun: 1,
+    xavier: 1, // 2/(fanIn + fanOut) · fanIn with fanIn = fanOut
+    he: 2,
+    'N(0,1)': width,
+    '0.01*N(0,1)': 1e-4 * width,
+  };
+  return scales[init];
 }
 
 /**
@@ -69,3 +69,7 @@ export function linearFit(xs: number[], ys: number[]): { intercept: number; slop
   const slope = sxx > 0 ? sxy / sxx : 0;
   return { intercept: my - slope * mx, slope, r2: syy > 0 ? (sxy * sxy) / (sxx * syy) : 1 };
 }
+
+/** The line through step time by depth: ms per layer (slope), fixed cost and R². */
+export const stepTimeFit = (steps: { depth: number; msPerStep: number }[]) =>
+  linearFit(steps.map((s) => s.depth), steps.map((s) => s.msPerStep));

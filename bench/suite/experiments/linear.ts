@@ -6,8 +6,8 @@ import { init, moments, MOMENT, readAll, sum, tidy, type Tensor } from '../../..
 import { stepCost, type Context } from '../context.ts';
 import type { LinearRun } from '../schema.ts';
 
-export const LINEAR_CS = [0.5, 1, 1.5];
-export const LINEAR_DEPTHS = [10, 30];
+const LINEAR_CS = [0.5, 1, 1.5];
+const LINEAR_DEPTHS = [10, 30];
 
 export async function linearRun(c: number, depth: number, width: number, batch: number, seed: number): Promise<LinearRun> {
   const stats = tidy(() => {

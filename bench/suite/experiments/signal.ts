@@ -9,10 +9,10 @@ import { NAMED_INITS } from '../options.ts';
 import type { LayerStats, SignalRun } from '../schema.ts';
 import { effectiveScale, meanFieldGain, verdictOf } from '../theory.ts';
 
-export interface SweepInit { init: string; scale: number }
+interface SweepInit { init: string; scale: number }
 
 /** Var = s/fanIn for each scale, then the named initializers. */
-export function sweepInits(scales: number[], width: number): SweepInit[] {
+function sweepInits(scales: number[], width: number): SweepInit[] {
   return [
     ...scales.map((s) => ({ init: `Var=${s}/n`, scale: s })),
     ...NAMED_INITS.map((name) => ({ init: name, scale: effectiveScale(name, width) })),
@@ -21,10 +21,13 @@ export function sweepInits(scales: number[], width: number): SweepInit[] {
 
 const STATS_PER_LAYER = 5;
 
+/** Progress cost of one sweep run: forward and backward through depth + 1 layers, and statistics. */
+const runCost = (depth: number, width: number, batch: number) => stepCost(depth + 1, width, batch) * 1.3;
+
 export function signalCost(ctx: Context): number {
   const { depths, activations, scales, width, batch } = ctx.options;
   const runs = activations.length * sweepInits(scales, width).length;
-  return runs * depths.reduce((sum, d) => sum + stepCost(d + 1, width, batch) * 1.3, 0);
+  return runs * depths.reduce((sum, d) => sum + runCost(d, width, batch), 0);
 }
 
 /** One forward+backward pass; returns the run's statistics. */
@@ -108,7 +111,7 @@ export async function signalExperiment(ctx: Context): Promise<SignalRun[]> {
         const run = await signalRun(activation, sweep, depth, width, batch, seed);
         runs.push(run);
         ctx.emit('signal', run);
-        await ctx.advance(`signal: ${activation} / ${sweep.init} / depth ${depth}`, stepCost(depth + 1, width, batch) * 1.3);
+        await ctx.advance(`signal: ${activation} / ${sweep.init} / depth ${depth}`, runCost(depth, width, batch));
       }
     }
   }

@@ -5,16 +5,18 @@
 
 import { init, nn, optim, readScalars, softmaxCrossEntropy, tidy, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
-import { accuracy, batchOf, loadMnist, shuffled, type Dataset } from '../data.ts';
+import { accuracy, loadMnist, shuffled, trainingBatch, type Dataset } from '../data.ts';
+import type { NamedInit } from '../options.ts';
 import type { TrainingRun } from '../schema.ts';
 
 /** Depth 30 with ReLU carries the He et al. result; the quick preset runs only that. */
-export const trainDepths = (preset: 'quick' | 'full') => (preset === 'quick' ? [30] : [10, 30]);
+const trainDepths = (preset: 'quick' | 'full') => (preset === 'quick' ? [30] : [10, 30]);
 const trainActivations = (preset: 'quick' | 'full') => (preset === 'quick' ? (['relu'] as const) : TRAIN_ACTIVATIONS);
-export const TRAIN_ACTIVATIONS = ['relu', 'tanh'] as const;
-export const TRAIN_INITS = ['he', 'xavier', 'lecun', 'N(0,1)', '0.01*N(0,1)'] as const;
-export const TRAIN_BATCH = 32;
-export const training = { learningRate: 0.01, momentum: 0.9 };
+const TRAIN_ACTIVATIONS = ['relu', 'tanh'] as const;
+/** The sweep's named initializers, He first. */
+const TRAIN_INITS = ['he', 'xavier', 'lecun', 'N(0,1)', '0.01*N(0,1)'] as const satisfies readonly NamedInit[];
+const TRAIN_BATCH = 32;
+const training = { learningRate: 0.01, momentum: 0.9 };
 const EVAL_SIZE = 500;
 const CURVE_POINTS = 6;
 /**
@@ -24,7 +26,7 @@ const CURVE_POINTS = 6;
  */
 const LEARNED_LOSS = 0.95 * Math.log(10);
 
-const initializers: Record<(typeof TRAIN_INITS)[number], nn.Initializer> = {
+const initializers: Record<NamedInit, nn.Initializer> = {
   he: 'kaimingNormal',
   xavier: 'xavierNormal',
   lecun: 'lecunNormal',
@@ -32,7 +34,7 @@ const initializers: Record<(typeof TRAIN_INITS)[number], nn.Initializer> = {
   '0.01*N(0,1)': (shape, o) => init.normal(shape, { ...o, std: 0.01 }),
 };
 
-export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TRAIN_INITS)[number], depth: number,
+async function trainRun(activation: 'relu' | 'tanh', initName: NamedInit, depth: number,
   width: number, steps: number, seed: number, data: Dataset, onStep?: () => Promise<void>): Promise<TrainingRun> {
   const model = nn.mlp({ inputSize: data.features, width, depth, outputSize: data.classes, activation, init: initializers[initName], seed });
   const opt = new optim.SGD(model.parameters(), { lr: training.learningRate, momentum: training.momentum });
@@ -45,8 +47,7 @@ export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TR
   let diverged = false;
   try {
     for (let step = 1; step <= steps && !diverged; step++) {
-      const start = ((step - 1) * TRAIN_BATCH) % (data.train.count - TRAIN_BATCH);
-      const { x, labels } = batchOf(data.train, order.subarray(start, start + TRAIN_BATCH));
+      const { x, labels } = trainingBatch(data.train, order, step, TRAIN_BATCH);
       pending.push(tidy(() => {
         opt.zeroGrad();
         const l = softmaxCrossEntropy(model.forward(x), labels);
@@ -68,7 +69,6 @@ export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TR
   } finally {
     // Also on cancel (onStep throws): the run's GPU memory goes back either way.
     for (const l of pending) l.dispose();
-    opt.zeroGrad();
     opt.dispose();
     model.dispose();
   }
@@ -78,9 +78,12 @@ export async function trainRun(activation: 'relu' | 'tanh', initName: (typeof TR
   return { activation, init: initName, depth, curve, finalLoss: last.loss, testAccuracy, outcome };
 }
 
+/** Progress cost of one training step (forward, backward, update) at `depth`. */
+const trainStepCost = (depth: number, width: number) => stepCost(depth, width, TRAIN_BATCH) * 1.6;
+
 export function trainingCost(ctx: Context): number {
   const { width, steps, preset } = ctx.options;
-  return trainActivations(preset).length * TRAIN_INITS.length * trainDepths(preset).reduce((s, d) => s + steps * stepCost(d, width, TRAIN_BATCH) * 1.6, 0);
+  return trainActivations(preset).length * TRAIN_INITS.length * trainDepths(preset).reduce((s, d) => s + steps * trainStepCost(d, width), 0);
 }
 
 export async function trainingExperiment(ctx: Context): Promise<NonNullable<import('../schema.ts').SuiteResults['training']>> {
@@ -91,7 +94,7 @@ export async function trainingExperiment(ctx: Context): Promise<NonNullable<impo
     for (const activation of trainActivations(preset)) {
       for (const initName of TRAIN_INITS) {
         const label = `training: ${activation} / ${initName} / depth ${depth}`;
-        const stepShare = stepCost(depth, width, TRAIN_BATCH) * 1.6;
+        const stepShare = trainStepCost(depth, width);
         const run = await trainRun(activation, initName, depth, width, steps, seed, data, () => ctx.advance(label, stepShare));
         // A diverged run stops early: count its remaining steps as done.
         if (run.curve[run.curve.length - 1].step < steps) await ctx.advance(label, stepShare * (steps - run.curve[run.curve.length - 1].step));
