@@ -9,27 +9,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as G from '../src/index.ts';
 import { opTable, ready, tidy, type OpName, type Tensor } from '../src/index.ts';
 import * as R from './reference/ops.ts';
-import { makeRng, nd, zeros, type Nd } from './reference/ndarray.ts';
-import { expectClose, finiteDiffGrad, tol, type Tol } from './reference/check.ts';
-import { fmt, rand, refMatmul, toTensor, type Draw } from './helpers.ts';
+import { makeRng, zeros, type Nd } from './reference/ndarray.ts';
+import { expectClose, finiteDiffGrad, tol } from './reference/check.ts';
+import { fmt, mapNd as map, rand, refMatmul, scalarNd as s, toTensor, type Draw, type OpCase } from './helpers.ts';
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
-interface GradCase {
-  label: string;
-  inputs: Nd[];
-  gpu: (...xs: Tensor[]) => Tensor;
-  ref: (...xs: Nd[]) => Nd;
-  /** Tolerance of the GPU gradient (float32, reductions in the backward pass). */
-  tol: Tol;
-  /** Which inputs require a gradient (default: all). */
-  grad?: boolean[];
-}
+/** tol: of the GPU gradient (float32, reductions in the backward pass). */
+type GradCase = OpCase;
 
 const rng = makeRng(77);
 const T = tol(8);
-const s = (v: number): Nd => nd([v], []);
-const map = (x: Nd, fn: (v: number) => number): Nd => nd(Array.from(x.data, fn), x.shape);
 
 const unary = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw, shapes = [[7], [3, 5]]): GradCase[] =>
   shapes.map((shape) => ({ label: fmt(shape), inputs: [rand(shape, rng, draw)], gpu, ref, tol: T }));

@@ -57,3 +57,21 @@ export function refMatmul(a: Nd, b: Nd): Nd {
   const tiled = nd(Array.from({ length: batch }, () => Array.from(a.data)).flat(), [batch, ...a.shape]);
   return matmul(tiled, b);
 }
+
+/** One op test case: GPU function and float64 reference over the same inputs. */
+export interface OpCase {
+  label: string;
+  inputs: Nd[];
+  gpu: (...xs: Tensor[]) => Tensor;
+  ref: (...xs: Nd[]) => Nd;
+  /** Tolerance of the GPU result against the reference. */
+  tol: Tol;
+  /** Which inputs require a gradient (default: all, for ops with a VJP). */
+  grad?: boolean[];
+}
+
+/** A 0-d reference array holding v. */
+export const scalarNd = (v: number): Nd => nd([v], []);
+
+/** fn applied to every element of a reference array. */
+export const mapNd = (x: Nd, fn: (v: number) => number): Nd => nd(Array.from(x.data, fn), x.shape);

@@ -12,19 +12,11 @@ import { opTable, ready, tidy, type OpName, type Tensor } from '../src/index.ts'
 import * as R from './reference/ops.ts';
 import { makeRng, nd, uniform, zeros, type Nd } from './reference/ndarray.ts';
 import { tol, type Tol } from './reference/check.ts';
-import { expectTensor, f32, fmt, rand, refMatmul, toTensor, type Draw } from './helpers.ts';
+import { expectTensor, f32, fmt, mapNd as map, rand, refMatmul, scalarNd as s, toTensor, type Draw, type OpCase } from './helpers.ts';
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
-interface Case {
-  label: string;
-  inputs: Nd[];
-  gpu: (...xs: Tensor[]) => Tensor;
-  ref: (...xs: Nd[]) => Nd;
-  tol: Tol;
-  /** requiresGrad per input; default: all inputs when the op has a VJP. */
-  grad?: boolean[];
-}
+type Case = OpCase;
 
 const rng = makeRng(20240601);
 // Sizes that divide by 4 run main_vec4, the others main (strided.wgsl).
@@ -35,8 +27,6 @@ const BROADCAST: [number[], number[]][] = [[[3, 1], [1, 4]], [[5], [2, 5]], [[],
   [[3, 8], [8]], [[8], [2, 3, 8]], [[2, 3, 4], [3, 4]], [[4, 1, 8], [1, 8]], [[2, 1, 4], [3, 4]]];
 const EXACT: Tol = { atol: 0, rtol: 0 };
 const T1 = tol(1);
-const s = (v: number): Nd => nd([v], []);
-const map = (x: Nd, fn: (v: number) => number): Nd => nd(Array.from(x.data, fn), x.shape);
 const map2 = (x: Nd, y: Nd, fn: (a: number, b: number) => number): Nd => nd(Array.from(x.data, (v, i) => fn(v, y.data[i])), x.shape);
 
 function unaryCases(gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw, tag = ''): Case[] {
