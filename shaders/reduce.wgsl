@@ -2,8 +2,8 @@
 // into [outer, inner]; a reduction over all elements is outer = inner = 1.
 // Bindings: 0 x (read), 1 y (write), 2 params. OP: 0 sum, 1 max. Two entry points:
 //  - main:   one workgroup of WG invocations per output: each invocation folds a strided
-//            slice of the axis, then a tree in workgroup memory folds the WG partial results;
-//            for long axes. The dispatch may be 2-D when there are more than 65535 outputs.
+//            slice of the axis, then tree.wgsl's tree_sum or tree_max (prepended by
+//            src/device/shaders.ts, with WG) folds the WG partial results; for long axes. The dispatch may be 2-D when there are more than 65535 outputs.
 //  - serial: one invocation per output folds the whole axis, with no barriers; for short
 //            axes (a bias gradient's sum over the batch), where main's barriers cost far more
 //            than the folding (20x on CPU adapters).
@@ -14,10 +14,7 @@ struct Params { outer: u32, len: u32, inner: u32, _pad: u32 }
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-override WG: u32 = 64;  // a power of two
 override OP: u32 = 0u;
-
-var<workgroup> partial: array<f32, WG>;
 
 fn fold(acc: f32, v: f32) -> f32 {
   if (OP == 0u) { return acc + v; }
@@ -38,13 +35,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       acc = fold(acc, x[base + k * params.inner]);
     }
   }
-  partial[lid] = acc;
-  workgroupBarrier();
-  for (var step = WG / 2u; step > 0u; step /= 2u) {
-    if (lid < step) { partial[lid] = fold(partial[lid], partial[lid + step]); }
-    workgroupBarrier();
-  }
-  if (in_range && lid == 0u) { y[out] = partial[0]; }
+  var total: f32;
+  if (OP == 0u) { total = tree_sum(acc, lid); } else { total = tree_max(acc, lid); }
+  if (in_range && lid == 0u) { y[out] = total; }
 }
 
 @compute @workgroup_size(WG)

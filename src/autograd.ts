@@ -9,12 +9,18 @@ import { tidy, untrack } from './scope.ts';
 import { Tensor, formatShape } from './tensor.ts';
 import { add, ones, sumTo } from './ops/index.ts';
 
+/**
+ * An input's gradient as a VJP gives it: a tensor, a function that computes it (called only
+ * when that input requires a gradient, so a VJP never pays for one nobody wants), or null.
+ */
+export type InputGrad = Tensor | (() => Tensor) | null;
+
 /** The record an op leaves on its output for backward(): the op, its inputs and its VJP. */
 export interface TapeNode {
   op: string;
   inputs: Tensor[];
-  /** Gradients for each input given the output's gradient; null where an input gets none. */
-  vjp: (dy: Tensor) => (Tensor | null)[];
+  /** Gradients for each input given the output's gradient. */
+  vjp: (dy: Tensor) => InputGrad[];
 }
 
 let gradEnabled = true;
@@ -60,7 +66,7 @@ export function backward(root: Tensor, seed?: Tensor): void {
       if (t.retainsGrad) accumulateLeaf(t, dy.view(dy.shape));
       const node = t.node!;
       // The VJP's temporaries die with it; only the gradients it returns live on.
-      const dxs = tidy(() => node.vjp(dy));
+      const dxs = tidy(() => node.vjp(dy).map((g, i) => (typeof g !== 'function' ? g : node.inputs[i].requiresGrad ? g() : null)));
       const handedOut = new Set<Tensor>([dy]);
       node.inputs.forEach((input, i) => {
         let dx = dxs[i];

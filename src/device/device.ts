@@ -27,13 +27,14 @@ export class Device {
   private batched = 0;
   private releasedAfterSubmit: GPUBuffer[] = [];
   private error: GPUError | null = null;
+  /** The first shader compile error: the cause of the encoder errors that follow it, so it wins. */
+  private compileError: GPUError | null = null;
   /** Counters for tests and benchmarks. */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
 
   constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo) {
     this.pool = new BufferPool(gpu);
-    // A compile error is the cause of the encoder errors that follow it: it wins.
-    this.pipelines = new PipelineCache(gpu, (e) => { this.error = e; });
+    this.pipelines = new PipelineCache(gpu, (e) => { this.compileError ??= e; });
     gpu.addEventListener?.('uncapturederror', (event) => {
       this.fail(new GPUError(`gpugrad: GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`));
     });
@@ -47,7 +48,8 @@ export class Device {
 
   /** Throws the first GPU error seen so far, so a failure surfaces at the next call, never as zeros. */
   check(): void {
-    if (this.error) throw this.error;
+    const error = this.compileError ?? this.error;
+    if (error) throw error;
   }
 
   private fail(error: GPUError): void {

@@ -15,8 +15,8 @@ import moments from '../../shaders/moments.wgsl?raw';
 import tree from '../../shaders/tree.wgsl?raw';
 import type { Kernel } from './pipelines.ts';
 
-// softmax and moments fold across a workgroup with tree.wgsl's helpers.
-export const sources = { reduce, softmax: `${tree}\n${softmax}`, matmul, fill, rng, optim, moments: `${tree}\n${moments}` } as const;
+// reduce, softmax and moments fold across a workgroup with tree.wgsl's helpers.
+export const sources = { reduce: `${tree}\n${reduce}`, softmax: `${tree}\n${softmax}`, matmul, fill, rng, optim, moments: `${tree}\n${moments}` } as const;
 
 /** The WGSL function names of the unary and binary families (`op_<name>` in the files). */
 export type UnaryFn = 'copy' | 'add_scalar' | 'mul_scalar' | 'div_scalar' | 'rsub_scalar' | 'rdiv_scalar' | 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'sign' | 'pow' | 'relu' |

@@ -3,11 +3,10 @@
 // Var(w) = scale / fan; LeCun, Xavier/Glorot and He/Kaiming are presets of it. The variance
 // stated for each is the variance of the weights produced, truncated normals included.
 
-import { getDevice } from '../device/device.ts';
-import { sources } from '../device/shaders.ts';
 import { GpugradError, ShapeError } from '../errors.ts';
 import { full, fromData, type TensorOptions } from '../ops/creation.ts';
-import { grid } from '../ops/launch.ts';
+import { fillTensor } from '../ops/fill.ts';
+import { checkShape } from '../ops/launch.ts';
 import { Tensor, formatShape, type Shape } from '../tensor.ts';
 import { computeFans, type Fans } from './fans.ts';
 import { calculateGain, type Nonlinearity } from './gains.ts';
@@ -121,12 +120,8 @@ export { xavierNormal as glorotNormal, xavierUniform as glorotUniform, kaimingNo
 /** scale · I for a 2-D shape (ones on the main diagonal of a rectangular one). W = c·I makes a deep linear net scale by c per layer. */
 export function identity(shape: Shape, o: TensorOptions & { scale?: number } = {}): Tensor {
   if (shape.length !== 2) throw new ShapeError(`identity: needs a 2-D shape, got ${formatShape(shape)}`);
-  const t = Tensor.empty(shape);
-  const params = new ArrayBuffer(16);
-  new Uint32Array(params).set([t.size, 0, shape[1], 0]);
-  new Float32Array(params)[1] = o.scale ?? 1;
-  if (t.size) getDevice().dispatch({ name: 'eye', source: sources.fill, entryPoint: 'eye' }, [], [t.buffer('identity')], params, grid(t.size, 256));
-  return finish(t, o);
+  checkShape('identity', shape);
+  return fillTensor('identity', shape, o.scale ?? 1, o.requiresGrad, 'eye');
 }
 
 /**

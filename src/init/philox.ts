@@ -12,7 +12,7 @@ function mulhi(a: number, b: number): number {
   return (aHi * bHi + (hiLo >>> 16) + (loHi >>> 16) + (cross >>> 16)) >>> 0;
 }
 
-export function philox(counter: [number, number, number, number], key: [number, number]): number[] {
+function philox(counter: [number, number, number, number], key: [number, number]): number[] {
   let [c0, c1, c2, c3] = counter;
   let [k0, k1] = key;
   for (let round = 0; round < 10; round++) {

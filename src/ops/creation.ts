@@ -1,10 +1,10 @@
 // Making tensors: from JavaScript data (one upload), or filled on the GPU (zeros, ones, full).
 
 import { getDevice } from '../device/device.ts';
-import { sources } from '../device/shaders.ts';
 import { ShapeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
-import { grid } from './launch.ts';
+import { fillTensor } from './fill.ts';
+import { checkShape } from './launch.ts';
 
 /** Options shared by the functions that make tensors. */
 export interface TensorOptions {
@@ -16,12 +16,6 @@ export interface TensorOptions {
 type Nested = number | readonly Nested[];
 /** What tensor() accepts: a number, (nested) arrays of numbers, or a typed array. Values become float32. */
 export type TensorData = Nested | Float32Array | Float64Array | Int32Array | Uint8Array | ArrayLike<number>;
-
-function checkShape(op: string, shape: Shape): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new ShapeError(`${op}: shape ${formatShape(shape)} must be a list of non-negative integers`);
-  }
-}
 
 /** Flattens nested arrays, checking that they are rectangular; returns values and shape. */
 function flatten(data: Nested): { values: number[]; shape: number[] } {
@@ -80,14 +74,7 @@ export function tensor(data: TensorData, shape?: readonly number[], options: Ten
 /** A tensor of the given shape with every element equal to `value`, filled on the GPU. */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape('full', shape);
-  const t = Tensor.empty(shape);
-  t.requiresGrad = options.requiresGrad ?? false;
-  if (t.size === 0) return t;
-  const params = new ArrayBuffer(16);
-  new Uint32Array(params)[0] = t.size;
-  new Float32Array(params)[1] = value;
-  getDevice().dispatch({ name: 'fill', source: sources.fill }, [], [t.buffer('full')], params, grid(t.size, 256));
-  return t;
+  return fillTensor('full', shape, value, options.requiresGrad);
 }
 
 /** A tensor of the given shape filled with 0 on the GPU. */

@@ -44,11 +44,11 @@ export const elementwiseOps = {
   // d(a+b) = (dy, dy); broadcasting is undone by the autograd engine
   add: binary('add', 'add', (dy) => [dy, dy]),
   // d(a-b) = (dy, -dy)
-  sub: binary('sub', 'sub', (dy) => [dy, neg(dy)]),
+  sub: binary('sub', 'sub', (dy) => [dy, () => neg(dy)]),
   // d(ab) = (dy b, dy a)
-  mul: binary('mul', 'mul', (dy, [a, b]) => [a.requiresGrad ? mul(dy, b) : null, b.requiresGrad ? mul(dy, a) : null]),
+  mul: binary('mul', 'mul', (dy, [a, b]) => [() => mul(dy, b), () => mul(dy, a)]),
   // d(a/b) = (dy / b, -dy a/b^2 = -dy out / b)
-  div: binary('div', 'div', (dy, [a, b], out) => [a.requiresGrad ? div(dy, b) : null, b.requiresGrad ? neg(mul(dy, div(out, b))) : null]),
+  div: binary('div', 'div', (dy, [a, b], out) => [() => div(dy, b), () => neg(mul(dy, div(out, b)))]),
   // d(x+p) = dy
   addScalar: unary('add_scalar', (dy) => [dy]),
   // d(xp) = dy p

@@ -48,6 +48,13 @@ export function broadcastStrides(input: Shape, out: Shape): number[] {
   return out.map((_, d) => (d < offset || input[d - offset] === 1 ? 0 : own[d - offset]));
 }
 
+/** Throws ShapeError naming `op` unless shape is a list of non-negative integers. */
+export function checkShape(op: string, shape: Shape): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new ShapeError(`${op}: shape ${formatShape(shape)} must be a list of non-negative integers`);
+  }
+}
+
 export const MAX_RANK = 8;
 
 /**
@@ -55,7 +62,7 @@ export const MAX_RANK = 8;
  * block when that block is only repeated along the leading axes (the whole size when laid
  * out like the output, n for a bias row broadcast under [m, n]), else 0 (strided reads).
  */
-export function periodOf(shape: Shape, strides: number[]): number {
+function periodOf(shape: Shape, strides: number[]): number {
   let d = shape.length - 1;
   let period = 1;
   for (; d >= 0 && (strides[d] === period || shape[d] === 1); d--) period *= shape[d];

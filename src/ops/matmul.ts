@@ -57,7 +57,7 @@ const VEC4: Record<string, { entry: MatmulKernel; along: ('m' | 'k' | 'n')[] } |
 };
 
 /** Picks the kernel (matmul.wgsl's entry point): block_vec4's form for the layout when its vec4 loads fit. */
-export function chooseVariant({ variant, transposeA, transposeB }: Attrs, m: number, k: number, n: number): MatmulKernel {
+function chooseVariant({ variant, transposeA, transposeB }: Attrs, m: number, k: number, n: number): MatmulKernel {
   const layout = `a${transposeA ? 'ᵀ' : ''}·b${transposeB ? 'ᵀ' : ''}`;
   const vec4 = VEC4[layout];
   const dims = { m, k, n };
@@ -103,8 +103,8 @@ export const matmulOps = {
     shape: ([a, b], attrs) => matmulShape(a.shape, b.shape, attrs),
     forward: ([a, b], attrs, shape) => launchMatmul(a, b, shape, attrs),
     vjp: (dy, [a, b], _, { transposeA: ta, transposeB: tb }) => [
-      !a.requiresGrad ? null : ta ? mm(b, dy, tb, true) : mm(dy, b, false, !tb),
-      !b.requiresGrad ? null : tb ? mm(dy, a, true, ta) : mm(a, dy, !ta, false),
+      () => (ta ? mm(b, dy, tb, true) : mm(dy, b, false, !tb)),
+      () => (tb ? mm(dy, a, true, ta) : mm(a, dy, !ta, false)),
     ],
   } satisfies OpDef<Attrs>,
 };

@@ -3,7 +3,7 @@
 // run() validates the inputs, runs the forward, and records a tape node when an input
 // requires a gradient and recording is on.
 
-import { isGradEnabled } from '../autograd.ts';
+import { isGradEnabled, type InputGrad } from '../autograd.ts';
 import { GpugradError } from '../errors.ts';
 import type { Tensor, Shape } from '../tensor.ts';
 
@@ -12,8 +12,11 @@ export interface OpDef<A> {
   shape: (inputs: Tensor[], attrs: A) => Shape;
   /** Makes the output (usually Tensor.empty(shape) plus one dispatch). */
   forward: (inputs: Tensor[], attrs: A, shape: Shape) => Tensor;
-  /** Gradients for each input from dy; null for a kernel that is itself a gradient. */
-  vjp: ((dy: Tensor, inputs: Tensor[], out: Tensor, attrs: A) => (Tensor | null)[]) | null;
+  /**
+   * Gradients for each input from dy (a function for one that costs work: it runs only when
+   * that input requires a gradient); null for a kernel that is itself a gradient.
+   */
+  vjp: ((dy: Tensor, inputs: Tensor[], out: Tensor, attrs: A) => InputGrad[]) | null;
 }
 
 export function runOp<A>(name: string, def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {

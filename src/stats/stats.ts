@@ -14,7 +14,8 @@ export const MOMENT = { mean: 0, std: 1, norm: 2, maxAbs: 3 } as const;
  * [mean, std, norm, max|x|] of all elements as a 4-element tensor, in one dispatch (never
  * recorded for autograd). std is the population standard deviation, norm the L2/Frobenius
  * norm. Computed on x / max|x| and scaled back, so an exploding but finite tensor gives finite
- * statistics; a tensor holding inf or NaN gives non-finite ones.
+ * statistics; a tensor holding inf or NaN gives non-finite ones, and an empty one NaN mean
+ * and std (0/0, as NumPy).
  */
 export function moments(x: Tensor): Tensor {
   const out = Tensor.empty([4]);
