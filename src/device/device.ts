@@ -27,16 +27,20 @@ export class Device {
   private batched = 0;
   private releasedAfterSubmit: GPUBuffer[] = [];
   private error: GPUError | null = null;
-  /** The first shader compile error: the cause of the encoder errors that follow it, so it wins. */
-  private compileError: GPUError | null = null;
+  /** Whether `error` is a validation error of a dispatch, which a compile error may explain. */
+  private errorIsValidation = false;
   /** Counters for tests and benchmarks. */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
 
   constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo) {
     this.pool = new BufferPool(gpu);
-    this.pipelines = new PipelineCache(gpu, (e) => { this.compileError ??= e; });
+    // A compile error is the cause of the validation errors of the dispatches that used the
+    // pipeline: it replaces those, but not an earlier compile error or a device loss.
+    this.pipelines = new PipelineCache(gpu, (e) => {
+      if (!this.error || this.errorIsValidation) [this.error, this.errorIsValidation] = [e, false];
+    });
     gpu.addEventListener?.('uncapturederror', (event) => {
-      this.fail(new GPUError(`gpugrad: GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`));
+      this.fail(new GPUError(`gpugrad: GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`), true);
     });
     void gpu.lost.then((lost) => {
       if (lost.reason !== 'destroyed') this.fail(new GPUError(`gpugrad: the GPU device was lost: ${lost.message}`));
@@ -48,12 +52,12 @@ export class Device {
 
   /** Throws the first GPU error seen so far, so a failure surfaces at the next call, never as zeros. */
   check(): void {
-    const error = this.compileError ?? this.error;
-    if (error) throw error;
+    if (this.error) throw this.error;
   }
 
-  private fail(error: GPUError): void {
-    this.error ??= error;
+  private fail(error: GPUError, isValidation = false): void {
+    if (this.error) return;
+    [this.error, this.errorIsValidation] = [error, isValidation];
   }
 
   /** A storage buffer of at least `bytes` bytes, from the pool when one is free. */
