@@ -15,30 +15,28 @@ import { fmt, mapNd as map, rand, refMatmul, scalarNd as s, toTensor, type Draw,
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
-/** tol: of the GPU gradient (float32, reductions in the backward pass). */
-type GradCase = OpCase;
-
 const rng = makeRng(77);
+// Tolerance of the GPU gradients (float32, reductions in the backward pass).
 const T = tol(8);
 
-const unary = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw, shapes = [[7], [3, 5]]): GradCase[] =>
+const unary = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw, shapes = [[7], [3, 5]]): OpCase[] =>
   shapes.map((shape) => ({ label: fmt(shape), inputs: [rand(shape, rng, draw)], gpu, ref, tol: T }));
 
 const BINARY: [number[], number[]][] = [[[7], [7]], [[3, 1], [1, 4]], [[5], [2, 5]], [[], [2, 3]], [[2, 1, 4], [3, 1]]];
-const binary = (gpu: (a: Tensor, b: Tensor) => Tensor, ref: (a: Nd, b: Nd) => Nd, drawB?: Draw): GradCase[] =>
+const binary = (gpu: (a: Tensor, b: Tensor) => Tensor, ref: (a: Nd, b: Nd) => Nd, drawB?: Draw): OpCase[] =>
   BINARY.map(([sa, sb]) => ({ label: `${fmt(sa)} with ${fmt(sb)}`, inputs: [rand(sa, rng), rand(sb, rng, drawB)], gpu, ref, tol: T }));
 
 type Reduction = (x: Tensor, axis?: number, keepDims?: boolean) => Tensor;
-const reductions = (gpu: Reduction, ref: typeof R.sum): GradCase[] =>
+const reductions = (gpu: Reduction, ref: typeof R.sum): OpCase[] =>
   ([[undefined, false], [0, false], [1, true], [-1, false], [2, true]] as [number | undefined, boolean][]).map(([axis, keepDims]) => ({
     label: `[3,4,5] axis ${axis ?? 'all'} keepDims ${keepDims}`, inputs: [rand([3, 4, 5], rng)], tol: T,
     gpu: (x: Tensor) => gpu(x, axis, keepDims), ref: (x: Nd) => ref(x, axis, keepDims),
   }));
 
-const matmuls = (): GradCase[] => ([[[4, 6], [6, 3]], [[5, 8], [8, 12]], [[2, 3, 5], [2, 5, 4]], [[3, 4, 8], [8, 4]], [[4, 8], [2, 8, 3]]] as [number[], number[]][])
+const matmuls = (): OpCase[] => ([[[4, 6], [6, 3]], [[5, 8], [8, 12]], [[2, 3, 5], [2, 5, 4]], [[3, 4, 8], [8, 4]], [[4, 8], [2, 8, 3]]] as [number[], number[]][])
   .map(([sa, sb]) => ({ label: `${fmt(sa)} x ${fmt(sb)}`, inputs: [rand(sa, rng), rand(sb, rng)], gpu: (a: Tensor, b: Tensor) => G.matmul(a, b), ref: refMatmul, tol: tol(16) }));
 
-const softmaxes = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd): GradCase[] =>
+const softmaxes = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd): OpCase[] =>
   [[4, 10], [1, 1], [2, 3, 6]].map((shape) => ({ label: fmt(shape), inputs: [rand(shape, rng)], gpu, ref, tol: tol(10) }));
 
 type NoGrad = 'sign' | 'equal' | 'reluGrad' | 'leakyReluGrad' | 'tanhGrad' | 'sigmoidGrad' | 'geluGrad';
@@ -84,10 +82,10 @@ const specs = {
   })),
   softmax: softmaxes(G.softmax, R.softmax),
   logSoftmax: softmaxes(G.logSoftmax, R.logSoftmax),
-} satisfies Record<Exclude<OpName, NoGrad>, GradCase[]>;
+} satisfies Record<Exclude<OpName, NoGrad>, OpCase[]>;
 
 const labels = [2, 0, 9, 5];
-const compositions: Record<'mean' | 'mseLoss' | 'softmaxCrossEntropy', GradCase[]> = {
+const compositions: Record<'mean' | 'mseLoss' | 'softmaxCrossEntropy', OpCase[]> = {
   mean: reductions(G.mean, R.mean),
   mseLoss: [[7], [3, 5]].map((shape) => ({ label: fmt(shape), inputs: [rand(shape, rng), rand(shape, rng)], gpu: G.mseLoss, ref: R.mseLoss, tol: tol(15) })),
   softmaxCrossEntropy: [
@@ -99,7 +97,7 @@ const compositions: Record<'mean' | 'mseLoss' | 'softmaxCrossEntropy', GradCase[
 };
 
 /** GPU gradients of sum(op(inputs) · r) against finite differences of the float64 reference. */
-async function checkGradient(name: string, c: GradCase, checkNode: boolean): Promise<void> {
+async function checkGradient(name: string, c: OpCase, checkNode: boolean): Promise<void> {
   const wants = c.inputs.map((_, i) => c.grad?.[i] ?? true);
   const ts = c.inputs.map((x, i) => toTensor(x, wants[i]));
   const r = rand(c.ref(...c.inputs).shape, rng);
@@ -129,7 +127,7 @@ describe('gradients of every differentiable op against finite differences', () =
     const differentiable = Object.entries(opTable).filter(([, def]) => def.vjp !== null).map(([name]) => name);
     expect(Object.keys(specs).sort()).toEqual(differentiable.sort());
   });
-  for (const [name, cases] of Object.entries(specs) as [OpName, GradCase[]][]) {
+  for (const [name, cases] of Object.entries(specs) as [OpName, OpCase[]][]) {
     describe(name, () => {
       for (const c of cases) it(c.label, () => checkGradient(name, c, true));
     });

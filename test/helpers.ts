@@ -75,3 +75,25 @@ export const scalarNd = (v: number): Nd => nd([v], []);
 
 /** fn applied to every element of a reference array. */
 export const mapNd = (x: Nd, fn: (v: number) => number): Nd => nd(Array.from(x.data, fn), x.shape);
+
+/**
+ * Checks mean and variance of n samples against their exact values, in float64.
+ * Bounds: SE(mean) = sigma / sqrt(n); for the unbiased sample variance s^2,
+ * Var(s^2) = (mu4 - sigma^4 (n-3)/(n-1)) / n with mu4 = kurtosis * sigma^4 (3 for a normal, 9/5 for a
+ * uniform, E[X^4]/E[X^2]^2 of the ±2-truncated normal). Both estimates are sums of n iid terms, so
+ * nearly Gaussian: 6 standard errors fail by chance with probability ~2e-9. At n = 1e6 that is 0.85%
+ * of the variance for a normal, so a wrong fan (2x), gain or truncation factor (1.29x) cannot pass.
+ */
+export function expectMoments(x: Float32Array, mean: number, variance: number, kurtosis: number, label: string): void {
+  const n = x.length;
+  let s = 0;
+  for (const v of x) s += v;
+  const m = s / n;
+  let ss = 0;
+  for (const v of x) ss += (v - m) ** 2;
+  const s2 = ss / (n - 1);
+  const seMean = Math.sqrt(variance / n);
+  const seVar = Math.sqrt((kurtosis * variance ** 2 - variance ** 2 * (n - 3) / (n - 1)) / n);
+  expect(Math.abs(m - mean), `${label}: mean ${m} vs ${mean}, 6 SE = ${6 * seMean}`).toBeLessThanOrEqual(6 * seMean);
+  expect(Math.abs(s2 - variance), `${label}: variance ${s2} vs ${variance}, 6 SE = ${6 * seVar}`).toBeLessThanOrEqual(6 * seVar);
+}

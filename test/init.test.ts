@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GpugradError, ShapeError, init, matmul, mul, ready, sum, tensor, type Tensor } from '../src/index.ts';
 import { makeRng, randn } from './reference/ndarray.ts';
 import { expectClose, tolerance } from './reference/check.ts';
+import { expectMoments } from './helpers.ts';
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
@@ -86,28 +87,6 @@ const KURT = { normal: 3, uniform: 9 / 5, truncatedNormal: TRUNC_KURT };
 type Dist = keyof typeof KURT;
 
 /**
- * Checks mean and variance of n samples against their exact values, in float64.
- * Bounds: SE(mean) = sigma / sqrt(n); for the unbiased sample variance s^2,
- * Var(s^2) = (mu4 - sigma^4 (n-3)/(n-1)) / n with mu4 = kurtosis * sigma^4 (3 for a normal, 9/5 for a
- * uniform, E[X^4]/E[X^2]^2 of the ±2-truncated normal). Both estimates are sums of 1e6 iid terms, so
- * nearly Gaussian: 6 standard errors fail by chance with probability ~2e-9. At n = 1e6 that is 0.85%
- * of the variance for a normal, so a wrong fan (2x), gain or truncation factor (1.29x) cannot pass.
- */
-function expectMoments(x: Float32Array, mean: number, variance: number, dist: Dist, label: string): void {
-  const n = x.length;
-  let s = 0;
-  for (const v of x) s += v;
-  const m = s / n;
-  let ss = 0;
-  for (const v of x) ss += (v - m) ** 2;
-  const s2 = ss / (n - 1);
-  const seMean = Math.sqrt(variance / n);
-  const seVar = Math.sqrt((KURT[dist] * variance ** 2 - variance ** 2 * (n - 3) / (n - 1)) / n);
-  expect(Math.abs(m - mean), `${label}: mean ${m} vs ${mean}, 6 SE = ${6 * seMean}`).toBeLessThanOrEqual(6 * seMean);
-  expect(Math.abs(s2 - variance), `${label}: variance ${s2} vs ${variance}, 6 SE = ${6 * seVar}`).toBeLessThanOrEqual(6 * seVar);
-}
-
-/**
  * Support of the samples: uniform in [mean - half, mean + half); truncated within 2 sigma of the
  * underlying normal, sigma = std / sqrt(TRUNC_VAR). The ends must also be reached: with 1e6 draws, no
  * sample in the top 0.25% of a uniform's range has probability 0.9975^1e6 ~ e^-2500, and none with
@@ -168,7 +147,7 @@ describe('sample moments of 1e6 draws', () => {
     it(label, async () => {
       const x = await take(make(1000 + i));
       expect(x.length).toBe(1e6);
-      expectMoments(x, mean, variance, dist, label);
+      expectMoments(x, mean, variance, KURT[dist], label);
       expectSupport(x, mean, variance, dist, label);
     });
   });

@@ -7,7 +7,7 @@ import { GpugradError, nn, init, mul, ready, sum, tensor, tidy, type Tensor } fr
 import { makeRng, nd, type Nd } from './reference/ndarray.ts';
 import * as R from './reference/ops.ts';
 import { expectClose, tol } from './reference/check.ts';
-import { rand, toTensor } from './helpers.ts';
+import { expectMoments, rand, toTensor } from './helpers.ts';
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
@@ -73,16 +73,9 @@ describe('Linear', () => {
     expect(Array.from(await eye.bias!.data())).toEqual([1, 1, 1, 1]);
   });
 
-  // Var = 2 / fanIn = 2/300 for 60000 draws; bounds as in init.test.ts: SE(mean) = sigma/sqrt(n),
-  // SE(s^2) = sqrt((3 sigma^4 - sigma^4 (n-3)/(n-1)) / n) for a normal, 6 SE each.
   it('init by name: kaimingNormal has mean 0 and variance 2/fanIn', async () => {
     const w = await new nn.Linear(300, 200, { init: 'kaimingNormal', seed: 4 }).weight.data();
-    const n = w.length;
-    const mean = w.reduce((s, v) => s + v, 0) / n;
-    const s2 = w.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
-    const variance = 2 / 300;
-    expect(Math.abs(mean)).toBeLessThan(6 * Math.sqrt(variance / n));
-    expect(Math.abs(s2 - variance)).toBeLessThan(6 * Math.sqrt((3 * variance ** 2 - variance ** 2 * (n - 3) / (n - 1)) / n));
+    expectMoments(w, 0, 2 / 300, 3, 'kaimingNormal [300,200]');
   });
 
   it('init by function gets the weight shape and a seed, and its tensor is used as is', async () => {

@@ -16,8 +16,6 @@ import { expectTensor, f32, fmt, mapNd as map, rand, refMatmul, scalarNd as s, t
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
-type Case = OpCase;
-
 const rng = makeRng(20240601);
 // Sizes that divide by 4 run main_vec4, the others main (strided.wgsl).
 const ELEMENTWISE = [[1, 1], [7], [64], [65], [33, 129], [33, 128]];
@@ -29,11 +27,11 @@ const EXACT: Tol = { atol: 0, rtol: 0 };
 const T1 = tol(1);
 const map2 = (x: Nd, y: Nd, fn: (a: number, b: number) => number): Nd => nd(Array.from(x.data, (v, i) => fn(v, y.data[i])), x.shape);
 
-function unaryCases(gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw, tag = ''): Case[] {
+function unaryCases(gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw, tag = ''): OpCase[] {
   return ELEMENTWISE.map((shape) => ({ label: `${tag}${fmt(shape)}`, inputs: [rand(shape, rng, draw)], gpu, ref, tol: T1 }));
 }
 
-function binaryCases(gpu: (a: Tensor, b: Tensor) => Tensor, ref: (a: Nd, b: Nd) => Nd, drawB?: Draw): Case[] {
+function binaryCases(gpu: (a: Tensor, b: Tensor) => Tensor, ref: (a: Nd, b: Nd) => Nd, drawB?: Draw): OpCase[] {
   const pairs: [number[], number[]][] = [...ELEMENTWISE.map((shape): [number[], number[]] => [shape, shape]), ...BROADCAST];
   return pairs.map(([sa, sb]) => ({
     label: `${fmt(sa)} with ${fmt(sb)}`, inputs: [rand(sa, rng), rand(sb, rng, drawB)], gpu, ref, tol: T1,
@@ -41,7 +39,7 @@ function binaryCases(gpu: (a: Tensor, b: Tensor) => Tensor, ref: (a: Nd, b: Nd) 
 }
 
 /** The fused backward kernel of an activation, through backward(seed): x.grad vs dy·f'(x). */
-function gradKernelCases(fwd: (x: Tensor) => Tensor, derivative: (v: number) => number, draw?: Draw): Case[] {
+function gradKernelCases(fwd: (x: Tensor) => Tensor, derivative: (v: number) => number, draw?: Draw): OpCase[] {
   return ELEMENTWISE.map((shape) => ({
     label: `backward of ${fmt(shape)}`, inputs: [rand(shape, rng, draw), rand(shape, rng)], grad: [true, false],
     gpu: (x, dy) => { fwd(x).backward(dy); return x.grad!; },
@@ -57,7 +55,7 @@ function geluDerivative(x: number): number {
 }
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
-function matmulCases(): Case[] {
+function matmulCases(): OpCase[] {
   const shapes: [number[], number[]][] = [[[1, 1], [1, 1]], [[33, 65], [65, 17]], [[64, 64], [64, 64]], [[4, 8], [8, 12]],
     [[2, 3, 5], [2, 5, 7]], [[3, 4, 8], [8, 4]], [[4, 8], [2, 8, 12]], [[2, 5, 8], [2, 8, 12]], [[33, 64], [64, 20]]];
   return shapes.flatMap(([sa, sb]) => {
@@ -73,7 +71,7 @@ function matmulCases(): Case[] {
 }
 
 type Reduction = (x: Tensor, axis?: number, keepDims?: boolean) => Tensor;
-function reduceCases(gpu: Reduction, ref: typeof R.sum, draw?: Draw): Case[] {
+function reduceCases(gpu: Reduction, ref: typeof R.sum, draw?: Draw): OpCase[] {
   const x = rand([3, 4, 5], rng, draw);
   const axes = [undefined, 0, 1, 2, -1, -3];
   return axes.flatMap((axis) => [false, true].map((keepDims) => ({
@@ -92,10 +90,10 @@ const softmaxInputs = (): [string, Nd][] => [
 ];
 // More than 65535 rows take a 2-D grid; slow on SwiftShader (~9 s), so softmax only (same kernel).
 const manyRows = (): [string, Nd][] => [['[70000,3] (more than 65535 rows: 2-D grid)', rand([70000, 3], rng)]];
-const softmaxCases = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, extra: [string, Nd][] = []): Case[] =>
+const softmaxCases = (gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, extra: [string, Nd][] = []): OpCase[] =>
   [...softmaxInputs(), ...extra].map(([label, x]) => ({ label, inputs: [x], gpu, ref, tol: tol(x.shape[x.shape.length - 1]) }));
 
-const scalarCase = (label: string, gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw): Case[] =>
+const scalarCase = (label: string, gpu: (x: Tensor) => Tensor, ref: (x: Nd) => Nd, draw?: Draw): OpCase[] =>
   unaryCases(gpu, ref, draw, `${label} `);
 
 const specs = {
@@ -138,7 +136,7 @@ const specs = {
   sigmoidGrad: gradKernelCases(G.sigmoid, (v) => sigmoid(v) * (1 - sigmoid(v))),
   geluGrad: gradKernelCases(G.gelu, geluDerivative),
   equal: [
-    ...[[7], [33, 129]].map((shape): Case => {
+    ...[[7], [33, 129]].map((shape): OpCase => {
       const a = rand(shape, rng);
       const b = map(a, (v) => (rng() < 0.5 ? v : v + 1));
       return { label: fmt(shape), inputs: [a, b], gpu: G.equal, ref: (x, y) => map2(x, y, (u, v) => +(u === v)), tol: EXACT };
@@ -168,19 +166,19 @@ const specs = {
     { label: '[1,1] to []', inputs: [rand([1, 1], rng)], gpu: (x) => G.reshape(x, []), ref: (x) => R.reshape(x, []), tol: EXACT },
   ],
   transpose: [
-    ...[[1, 1], [33, 129], [3, 4, 5], [7]].map((shape): Case => ({
+    ...[[1, 1], [33, 129], [3, 4, 5], [7]].map((shape): OpCase => ({
       label: `${fmt(shape)} default`, inputs: [rand(shape, rng)], gpu: (x) => G.transpose(x), ref: (x) => R.transpose(x), tol: EXACT,
     })),
-    ...[[2, 0, 1], [1, -1, 0]].map((axes): Case => ({
+    ...[[2, 0, 1], [1, -1, 0]].map((axes): OpCase => ({
       label: `[3,4,5] axes ${fmt(axes)}`, inputs: [rand([3, 4, 5], rng)], gpu: (x) => G.transpose(x, axes), ref: (x) => R.transpose(x, axes), tol: EXACT,
     })),
   ],
-  broadcastTo: ([[[3, 1], [3, 4]], [[5], [2, 5]], [[], [2, 3]], [[2, 1, 4], [2, 3, 4]], [[65], [65]]] as [number[], number[]][]).map(([from, to]): Case => ({
+  broadcastTo: ([[[3, 1], [3, 4]], [[5], [2, 5]], [[], [2, 3]], [[2, 1, 4], [2, 3, 4]], [[65], [65]]] as [number[], number[]][]).map(([from, to]): OpCase => ({
     label: `${fmt(from)} to ${fmt(to)}`, inputs: [rand(from, rng)], gpu: (x) => G.broadcastTo(x, to), ref: (x) => R.add(x, zeros(to)), tol: EXACT,
   })),
   softmax: softmaxCases(G.softmax, R.softmax, manyRows()),
   logSoftmax: softmaxCases(G.logSoftmax, R.logSoftmax),
-} satisfies Record<OpName, Case[]>;
+} satisfies Record<OpName, OpCase[]>;
 
 const oneHotRows = (labels: number[], classes: number): Nd =>
   nd(labels.flatMap((c) => Array.from({ length: classes }, (_, j) => +(j === c))), [labels.length, classes]);
@@ -189,10 +187,10 @@ const labels5 = [0, 3, 9, 9, 4];
 const labels3 = [999, 0, 512];
 
 /** Compositions of table ops: checked too, though they are not table entries. */
-const compositions: Record<'mean' | 'mseLoss' | 'softmaxCrossEntropy', Case[]> = {
+const compositions: Record<'mean' | 'mseLoss' | 'softmaxCrossEntropy', OpCase[]> = {
   mean: [...reduceCases(G.mean, R.mean),
     { label: '[3,5000] axis 1', inputs: [rand([3, 5000], rng)], gpu: (x) => G.mean(x, 1), ref: (x) => R.mean(x, 1), tol: tol(5000, 2) }],
-  mseLoss: [[7], [33, 129], [1, 1]].map((shape): Case => ({
+  mseLoss: [[7], [33, 129], [1, 1]].map((shape): OpCase => ({
     label: fmt(shape), inputs: [rand(shape, rng), rand(shape, rng)], gpu: G.mseLoss, ref: R.mseLoss, tol: tol(shape[0] * (shape[1] ?? 1)),
   })),
   softmaxCrossEntropy: [
@@ -209,7 +207,7 @@ const compositions: Record<'mean' | 'mseLoss' | 'softmaxCrossEntropy', Case[]> =
   ],
 };
 
-async function runCase(name: string, c: Case, checkNode: boolean): Promise<void> {
+async function runCase(name: string, c: OpCase, checkNode: boolean): Promise<void> {
   const ts = c.inputs.map((x, i) => toTensor(x, c.grad?.[i] ?? checkNode));
   const out = tidy(() => c.gpu(...ts));
   try {
@@ -226,7 +224,7 @@ describe('forward of every table op against the float64 reference', () => {
     expect(Object.keys(specs).sort()).toEqual(Object.keys(opTable).sort());
     for (const [name, cases] of Object.entries(specs)) expect(cases.length, name).toBeGreaterThan(0);
   });
-  for (const [name, cases] of Object.entries(specs) as [OpName, Case[]][]) {
+  for (const [name, cases] of Object.entries(specs) as [OpName, OpCase[]][]) {
     describe(name, () => {
       for (const c of cases) it(c.label, () => runCase(name, c, opTable[name].vjp !== null));
     });
