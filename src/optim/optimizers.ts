@@ -4,6 +4,7 @@
 
 import { zeroGrad } from '../autograd.ts';
 import { getDevice } from '../device/device.ts';
+import type { Kernel } from '../device/pipelines.ts';
 import { sources } from '../device/shaders.ts';
 import { GpugradError } from '../errors.ts';
 import { zeros } from '../ops/creation.ts';
@@ -26,8 +27,12 @@ function pack(size: number, h: Hyper): ArrayBuffer {
 abstract class Optimizer {
   readonly params: Tensor[];
   private state = new Map<Tensor, { buffers: Tensor[]; steps: number }>();
+  /** optim.wgsl's entry point: by the number of state buffers per parameter. */
+  private readonly kernel: Kernel;
 
   constructor(params: Iterable<Tensor>, protected readonly stateSlots: number) {
+    const entryPoint = ['sgd', 'sgd_momentum', 'adam'][stateSlots];
+    this.kernel = { name: `optim:${entryPoint}`, source: sources.optim, entryPoint };
     this.params = [...params];
     for (const p of this.params) {
       if (!p.isLeaf || !p.requiresGrad) throw new GpugradError(`${this.constructor.name}: parameter ${p} must be a leaf with requiresGrad`);
@@ -48,8 +53,7 @@ abstract class Optimizer {
       // Steps are counted per parameter, as PyTorch does: Adam's bias correction must count
       // the updates this parameter actually received.
       state.steps++;
-      const entry = this.stateSlots === 0 ? 'sgd' : this.stateSlots === 1 ? 'sgd_momentum' : 'adam';
-      getDevice().dispatch({ name: `optim:${entry}`, source: sources.optim, entryPoint: entry },
+      getDevice().dispatch(this.kernel,
         [p.grad.buffer('step')], [p.buffer('step'), ...state.buffers.map((s) => s.buffer('step'))],
         pack(p.size, this.hyper(state.steps)), grid(Math.ceil(p.size / 4), 64)); // a vec4 per invocation
     }
