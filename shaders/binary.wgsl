@@ -26,8 +26,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let j = invocation(gid, nwg);
   if (j >= params.size / 4u) { return; }
-  let u = a4[at4(j, params.period_a)];
-  let v = b4[at4(j, params.period_b)];
+  let u = a4[at4(j, 0u)];
+  let v = b4[at4(j, 1u)];
   let p = params.p;
   z4[j] = vec4<f32>(apply(u.x, v.x, p), apply(u.y, v.y, p), apply(u.z, v.z, p), apply(u.w, v.w, p));
 }
@@ -36,8 +36,26 @@ fn op_add(a: f32, b: f32, p: f32) -> f32 { return a + b; }
 fn op_sub(a: f32, b: f32, p: f32) -> f32 { return a - b; }
 fn op_mul(a: f32, b: f32, p: f32) -> f32 { return a * b; }
 fn op_div(a: f32, b: f32, p: f32) -> f32 { return a / b; }
-// 1 where a equals b (the max of its group), else 0: routes max's gradient to the maximum.
-fn op_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, a == b); }
+// a^b elementwise (pow with a tensor exponent).
+fn op_pow_tensor(a: f32, b: f32, p: f32) -> f32 { return pow_real(a, b); }
+
+// Larger and smaller of two; NaN in either gives NaN (as torch.maximum, torch.minimum).
+fn op_maximum(a: f32, b: f32, p: f32) -> f32 {
+  return select(max(a, b), runtime_bits(0x7fc00000u, a), is_nan(a) || is_nan(b));
+}
+fn op_minimum(a: f32, b: f32, p: f32) -> f32 {
+  return select(min(a, b), runtime_bits(0x7fc00000u, a), is_nan(a) || is_nan(b));
+}
+
+// Comparisons give 1 or 0. Any comparison with NaN is false, except notEqual, which is true
+// (IEEE); tested on the bits, since the compiler may assume no NaN.
+fn ordered(a: f32, b: f32) -> bool { return !(is_nan(a) || is_nan(b)); }
+fn op_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a == b); }
+fn op_not_equal(a: f32, b: f32, p: f32) -> f32 { return select(1.0, 0.0, ordered(a, b) && a == b); }
+fn op_greater(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a > b); }
+fn op_greater_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a >= b); }
+fn op_less(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a < b); }
+fn op_less_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a <= b); }
 
 // d relu = dy * [x > 0]
 fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(0.0, dy, x > 0.0); }

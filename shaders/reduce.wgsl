@@ -1,6 +1,8 @@
 // Reductions over one axis. The input is viewed as [outer, len, inner] and reduced over len
 // into [outer, inner]; a reduction over all elements is outer = inner = 1.
-// Bindings: 0 x (read), 1 y (write), 2 params. OP: 0 sum, 1 max. Two entry points:
+// Bindings: 0 x (read), 1 y (write), 2 params. OP: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin
+// (the index of the first extreme value, as a float; NaN counts as the extreme, as in torch).
+// Two entry points (argmax and argmin run only `serial`):
 //  - main:   one workgroup of WG invocations per output: each invocation folds a strided
 //            slice of the axis, then tree.wgsl's tree_sum or tree_max (prepended by
 //            src/device/shaders.ts, with WG) folds the WG partial results; for long axes. The dispatch may be 2-D when there are more than 65535 outputs.
@@ -18,7 +20,32 @@ override OP: u32 = 0u;
 
 fn fold(acc: f32, v: f32) -> f32 {
   if (OP == 0u) { return acc + v; }
+  if (OP == 2u) { return min(acc, v); }
   return max(acc, v);
+}
+
+fn fold_identity() -> f32 {
+  if (OP == 1u) { return -3.402823e38; }
+  if (OP == 2u) { return 3.402823e38; }
+  return 0.0;
+}
+
+fn nan_bits(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+// argmax (OP 3) or argmin (OP 4) of the len values from base, stride inner: the first extreme,
+// or the first NaN (tested on the bits: the compiler may assume no NaN in float compares).
+fn arg_extreme(base: u32) -> f32 {
+  var best = x[base];
+  var at = 0u;
+  for (var k = 1u; k < params.len; k++) {
+    let v = x[base + k * params.inner];
+    let beats = select((v < best), (v > best), OP == 3u);
+    if (!nan_bits(best) && (nan_bits(v) || beats)) {
+      best = v;
+      at = k;
+    }
+  }
+  return f32(at);
 }
 
 @compute @workgroup_size(WG)
@@ -26,7 +53,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         @builtin(num_workgroups) nwg: vec3<u32>) {
   let out = wid.x + wid.y * nwg.x;  // uniform across the workgroup, so the barriers below are too
   let in_range = out < params.outer * params.inner;
-  var acc = select(0.0, -3.402823e38, OP == 1u);
+  var acc = fold_identity();
   if (in_range) {
     let o = out / params.inner;
     let j = out % params.inner;
@@ -36,7 +63,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
   }
   var total: f32;
-  if (OP == 0u) { total = tree_sum(acc, lid); } else { total = tree_max(acc, lid); }
+  if (OP == 0u) { total = tree_sum(acc, lid); }
+  else if (OP == 1u) { total = tree_max(acc, lid); }
+  else { total = -tree_max(-acc, lid); }  // min(a, b) = -max(-a, -b)
   if (in_range && lid == 0u) { y[out] = total; }
 }
 
@@ -47,7 +76,11 @@ fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   let o = out / params.inner;
   let j = out % params.inner;
   let base = o * params.len * params.inner + j;
-  var acc = select(0.0, -3.402823e38, OP == 1u);
+  if (OP >= 3u) {
+    y[out] = arg_extreme(base);
+    return;
+  }
+  var acc = fold_identity();
   for (var k = 0u; k < params.len; k++) {
     acc = fold(acc, x[base + k * params.inner]);
   }

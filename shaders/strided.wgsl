@@ -1,4 +1,4 @@
-// Shared by unary.wgsl and binary.wgsl (prepended by src/device/shaders.ts).
+// Shared by unary.wgsl, binary.wgsl and ternary.wgsl (prepended by src/device/shaders.ts).
 // Elementwise kernels see their inputs through strides over the output's shape, so one
 // kernel covers contiguous data, NumPy broadcasting (stride 0) and transposes (permuted
 // strides). The including file declares `params`, the uniform at its last binding. Up to
@@ -12,18 +12,21 @@
 //  - main_vec4 (in each family file) handles 4 outputs as one vec4 when every operand has a
 //    period and the size and periods are multiples of 4.
 
+// The layout of this struct is the one description of these parameters: the TypeScript side
+// (src/device/uniforms.ts) parses it and packs fields by name.
 struct Params {
   size: u32,        // number of output elements
   rank: u32,
   p: f32,           // the op's scalar parameter (pow exponent, leaky relu slope), else 0
-  _pad: u32,
+  offset: u32,      // added to operand a's index (a slice's start); unary `place`: to the output's
   period_a: u32,    // 0: read through strides_a; else a[i % period_a]
   period_b: u32,
-  _pad1: u32,
-  _pad2: u32,
+  period_c: u32,
+  _pad: u32,
   shape: array<vec4<u32>, 2>,
   strides_a: array<vec4<u32>, 2>,
   strides_b: array<vec4<u32>, 2>,
+  strides_c: array<vec4<u32>, 2>,
 }
 
 override WG: u32 = 64;
@@ -31,18 +34,28 @@ override WG: u32 = 64;
 // on CPU adapters and change little on GPUs.
 const ITEMS: u32 = 4u;
 
-// Where operand `which` (0: a or x, 1: b) holds output element i.
-fn at(i: u32, which: u32) -> u32 {
-  let period = select(params.period_b, params.period_a, which == 0u);
-  if (period == params.size) { return i; }
-  if (period != 0u) { return i % period; }
-  return strided_offset(i, which);
+fn period_of(which: u32) -> u32 {
+  if (which == 0u) { return params.period_a; }
+  if (which == 1u) { return params.period_b; }
+  return params.period_c;
 }
 
-// Where an operand with `period` (a multiple of 4) holds the output's vec4 number j.
-fn at4(j: u32, period: u32) -> u32 {
-  if (period == params.size) { return j; }
-  return j % (period / 4u);
+// Where operand `which` (0: a or x, 1: b, 2: c) holds output element i.
+fn at(i: u32, which: u32) -> u32 {
+  let period = period_of(which);
+  let base = select(0u, params.offset, which == 0u);
+  if (period == params.size) { return base + i; }
+  if (period != 0u) { return base + i % period; }
+  return base + strided_offset(i, which);
+}
+
+// Where operand `which`, periodic with a period that divides by 4, holds the output's vec4
+// number j (the offset divides by 4 too when main_vec4 runs).
+fn at4(j: u32, which: u32) -> u32 {
+  let period = period_of(which);
+  let base = select(0u, params.offset / 4u, which == 0u);
+  if (period == params.size) { return base + j; }
+  return base + j % (period / 4u);
 }
 
 fn invocation(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
@@ -57,7 +70,9 @@ fn strided_offset(i: u32, which: u32) -> u32 {
     let coord = rest % dim;
     rest = rest / dim;
     var stride: u32;
-    if (which == 0u) { stride = params.strides_a[d / 4][d % 4]; } else { stride = params.strides_b[d / 4][d % 4]; }
+    if (which == 0u) { stride = params.strides_a[d / 4][d % 4]; }
+    else if (which == 1u) { stride = params.strides_b[d / 4][d % 4]; }
+    else { stride = params.strides_c[d / 4][d % 4]; }
     offset += coord * stride;
   }
   return offset;
@@ -78,4 +93,38 @@ fn stable_tanh(x: f32) -> f32 {
   }
   let e = exp(-2.0 * ax);
   return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+// NaN and infinity tests on the bits: WGSL lets compilers assume no NaN or inf in float
+// arithmetic and fold `x != x` away, but not integer compares.
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+// A float from its bits, made at run time: WGSL rejects inf and NaN in constant expressions.
+fn runtime_bits(bits: u32, anything: f32) -> f32 {
+  return bitcast<f32>(bits | (bitcast<u32>(anything) & 0u));
+}
+
+// x^p for any real p. Integer exponents up to 64 in magnitude are exact products (repeated
+// squaring: pow(5, 2) is 25, where WGSL's pow, exp2(p log2 x), gives 24.999998), and defined
+// for negative x; other exponents go through WGSL's pow on |x|.
+fn pow_real(x: f32, p: f32) -> f32 {
+  if (p == 0.0) { return 1.0; }  // IEEE pow(x, 0) = 1, NaN included
+  if (p == floor(p) && abs(p) <= 64.0) {
+    var n = u32(abs(p));
+    var base = x;
+    var result = 1.0;
+    loop {
+      if ((n & 1u) == 1u) { result *= base; }
+      n = n >> 1u;
+      if (n == 0u) { break; }
+      base *= base;
+    }
+    return select(result, 1.0 / result, p < 0.0);
+  }
+  if (x == 0.0) { return select(runtime_bits(0x7f800000u, x), 0.0, p > 0.0); }  // 0^p: 0, or +inf for p < 0
+  let magnitude = pow(abs(x), p);
+  if (x > 0.0) { return magnitude; }
+  if (p != floor(p)) { return runtime_bits(0x7fc00000u, x); }  // NaN, as in IEEE pow
+  let is_odd = (p * 0.5) != floor(p * 0.5);
+  return select(magnitude, -magnitude, is_odd);
 }

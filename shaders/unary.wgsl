@@ -1,6 +1,8 @@
 // Unary elementwise ops: y[i] = op(x[at(i)], p).
 // Bindings: 0 x (read), 1 y (write), 2 params (strided.wgsl). `main`: ITEMS outputs per
-// invocation; `main_vec4`: one vec4 of outputs. Both guarded by params.size. src/device/shaders.ts appends `fn apply` naming the op.
+// invocation; `main_vec4`: one vec4 of outputs; `place`: the other way round, x read in order
+// and written into a strided region of y (concat's pieces, a slice's gradient). All guarded by
+// params.size. src/device/shaders.ts appends `fn apply` naming the op.
 // Numerically stable forms: tanh as stable_tanh (strided.wgsl), sigmoid split on the sign of x.
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -23,9 +25,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let j = invocation(gid, nwg);
   if (j >= params.size / 4u) { return; }
-  let v = x4[at4(j, params.period_a)];
+  let v = x4[at4(j, 0u)];
   let p = params.p;
   y4[j] = vec4<f32>(apply(v.x, p), apply(v.y, p), apply(v.z, p), apply(v.w, p));
+}
+
+// y[offset + strided(i)] = op(x[i]): writes a region of a larger tensor (y's other elements
+// are left as they are).
+@compute @workgroup_size(WG)
+fn place(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let first = first_item(gid, nwg);
+  for (var i = first; i < min(first + ITEMS, params.size); i++) {
+    y[params.offset + strided_offset(i, 0u)] = apply(x[i], params.p);
+  }
 }
 
 fn op_copy(x: f32, p: f32) -> f32 { return x; }
@@ -43,21 +55,11 @@ fn op_square(x: f32, p: f32) -> f32 { return x * x; }
 fn op_abs(x: f32, p: f32) -> f32 { return abs(x); }
 fn op_sign(x: f32, p: f32) -> f32 { return sign(x); }
 
-// x^p for any real p, defined for negative x when p is an integer (WGSL's pow is not).
-fn op_pow(x: f32, p: f32) -> f32 {
-  if (p == 0.0) { return 1.0; }
-  if (x == 0.0) { return select(runtime_bits(0x7f800000u, x), 0.0, p > 0.0); }  // 0^p: 0, or +inf for p < 0
-  let magnitude = pow(abs(x), p);
-  if (x > 0.0) { return magnitude; }
-  if (p != floor(p)) { return runtime_bits(0x7fc00000u, x); }  // NaN, as in IEEE pow
-  let is_odd = (p * 0.5) != floor(p * 0.5);
-  return select(magnitude, -magnitude, is_odd);
-}
+fn op_pow_scalar(x: f32, p: f32) -> f32 { return pow_real(x, p); }
 
-// A float from its bits, made at run time: WGSL rejects inf and NaN in constant expressions.
-fn runtime_bits(bits: u32, anything: f32) -> f32 {
-  return bitcast<f32>(bits | (bitcast<u32>(anything) & 0u));
-}
+// Clamps that let NaN through (WGSL's max and min may drop it).
+fn op_clamp_min(x: f32, p: f32) -> f32 { return select(max(x, p), x, is_nan(x)); }
+fn op_clamp_max(x: f32, p: f32) -> f32 { return select(min(x, p), x, is_nan(x)); }
 
 fn op_relu(x: f32, p: f32) -> f32 { return max(x, 0.0); }
 fn op_leaky_relu(x: f32, p: f32) -> f32 { return select(p * x, x, x > 0.0); }

@@ -4,10 +4,16 @@
 // order is a topological order), calls each VJP once, sums gradients where a tensor feeds
 // several ops, undoes broadcasting once here (not in each VJP), and leaves .grad on leaves.
 
-import { GpugradError, ShapeError } from './errors.ts';
+import { GpugradError, ShapeError, TypeError } from './errors.ts';
+import { describe } from './ops/args.ts';
+import { noGrad } from './grad-mode.ts';
 import { tidy, untrack } from './scope.ts';
 import { Tensor, formatShape } from './tensor.ts';
-import { add, ones, sumTo } from './ops/index.ts';
+import { add } from './ops/elementwise.ts';
+import { ones } from './ops/creation.ts';
+import { sumTo } from './ops/reduce.ts';
+
+export { isGradEnabled, noGrad } from './grad-mode.ts';
 
 /**
  * An input's gradient as a VJP gives it: a tensor, a function that computes it (called only
@@ -19,33 +25,34 @@ export type InputGrad = Tensor | (() => Tensor) | null;
 export interface TapeNode {
   op: string;
   inputs: Tensor[];
-  /** Gradients for each input given the output's gradient. */
-  vjp: (dy: Tensor) => InputGrad[];
+  /** Gradients for each input given the output's gradient; null once a backward() has used it. */
+  vjp: ((dy: Tensor) => InputGrad[]) | null;
 }
 
-let gradEnabled = true;
-
-/** False inside noGrad(): ops then record nothing for autograd. */
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
-/** Runs fn without recording: for optimizer updates, statistics and evaluation. */
-export function noGrad<T>(fn: () => T): T {
-  const before = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = before;
-  }
+/** Options of backward(). */
+export interface BackwardOptions {
+  /**
+   * Keep the graph for another backward() through it (default false). As in PyTorch, a
+   * backward() frees the graph it walked; a second one through the same graph then throws.
+   */
+  retainGraph?: boolean;
 }
 
 /**
  * Computes d(root)/d(leaf) for every leaf with requiresGrad that root depends on, adding it
  * into leaf.grad. A root with more than one element needs an explicit `seed` (dL/droot).
+ * The graph is freed as it is walked unless `retainGraph` is set.
  */
-export function backward(root: Tensor, seed?: Tensor): void {
+export function backward(root: Tensor, seedOrOptions?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+  if (!(root instanceof Tensor)) throw new TypeError(`backward: expected a Tensor, got ${describe(root)}`);
+  const seed = seedOrOptions instanceof Tensor ? seedOrOptions : undefined;
+  if (seedOrOptions !== undefined && !seed) {
+    if (typeof seedOrOptions !== 'object' || seedOrOptions === null) {
+      throw new TypeError(`backward: the first argument is a seed Tensor or { retainGraph }, got ${describe(seedOrOptions)}`);
+    }
+    options = seedOrOptions as BackwardOptions;
+  }
+  const retainGraph = options.retainGraph ?? false;
   if (!root.requiresGrad) {
     throw new GpugradError(`backward: the tensor of shape ${formatShape(root.shape)} does not require grad ` +
       '(no input of the ops that made it has requiresGrad: true).');
@@ -57,23 +64,26 @@ export function backward(root: Tensor, seed?: Tensor): void {
     throw new ShapeError(`backward: output has shape ${formatShape(root.shape)}; only a one-element output gets ` +
       'the implicit seed 1, pass backward(seed) with dL/doutput for others.');
   }
+  const nodes = reachableNodes(root);
   noGrad(() => {
     const grads = new Map<Tensor, Tensor>([[root, seed ?? ones(root.shape)]]);
-    for (const t of reachableNodes(root)) {
+    for (const t of nodes) {
       const dy = grads.get(t);
       if (!dy) continue;
       grads.delete(t);
-      if (t.retainsGrad) accumulateLeaf(t, dy.view(dy.shape));
+      if (t.retainsGrad) accumulateLeaf(t, dy.alias());
       const node = t.node!;
+      const vjp = node.vjp!;
+      if (!retainGraph) node.vjp = null;
       // The VJP's temporaries die with it; only the gradients it returns live on.
-      const dxs = tidy(() => node.vjp(dy).map((g, i) => (typeof g !== 'function' ? g : node.inputs[i].requiresGrad ? g() : null)));
+      const dxs = tidy(() => vjp(dy).map((g, i) => (typeof g !== 'function' ? g : node.inputs[i].requiresGrad ? g() : null)));
       const handedOut = new Set<Tensor>([dy]);
       node.inputs.forEach((input, i) => {
         let dx = dxs[i];
         if (!dx || !input.requiresGrad) return;
         // Each gradient gets its own handle: a VJP may pass dy through (add) or return one
         // tensor twice (x * x), and every receiver disposes its own.
-        if (handedOut.has(dx)) dx = dx.view(dx.shape);
+        if (handedOut.has(dx)) dx = dx.alias();
         handedOut.add(dx);
         const g = sumTo(dx, input.shape);
         if (g !== dx) dx.dispose();
@@ -93,6 +103,10 @@ function reachableNodes(root: Tensor): Tensor[] {
   while (stack.length) {
     const t = stack.pop()!;
     if (seen.has(t) || !t.node) continue;
+    if (!t.node.vjp) {
+      throw new GpugradError(`backward: the graph through '${t.node.op}' (shape ${formatShape(t.shape)}) was freed by an ` +
+        'earlier backward(); pass { retainGraph: true } to the first backward() to run backward twice.');
+    }
     seen.add(t);
     for (const input of t.node.inputs) {
       if (input.isDisposed) {

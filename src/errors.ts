@@ -20,3 +20,17 @@ export class DisposedError extends GpugradError {
 export class GPUError extends GpugradError {
   override name = 'GPUError';
 }
+
+/**
+ * An argument of the wrong kind (not a Tensor where one is needed, a string where a number
+ * is, an unknown name): the message names the public function, the argument and what is
+ * allowed. A GpugradError, so one `catch` takes every error gpugrad throws.
+ */
+export class TypeError extends GpugradError {
+  override name = 'TypeError';
+}
+
+/** The GPU device was lost (driver reset, `destroy()`); tensors made on it cannot be used. */
+export class DeviceLostError extends GPUError {
+  override name = 'DeviceLostError';
+}

@@ -6,12 +6,16 @@
 /// <reference types="@webgpu/types" preserve="true" />
 
 export { ready, adapterInfo, getDevice, type AdapterInfo, type Device, type ReadyOptions } from './device/device.ts';
-export { Tensor, keep, type Shape } from './tensor.ts';
+// Tensor comes from ops/methods.ts: the class with its op methods attached.
+export { Tensor } from './ops/methods.ts';
+export { keep, type Shape } from './tensor.ts';
 export { tidy } from './scope.ts';
-export { noGrad, isGradEnabled, zeroGrad } from './autograd.ts';
+export { noGrad, isGradEnabled, zeroGrad, type BackwardOptions } from './autograd.ts';
 export { memory, type MemoryInfo } from './memory.ts';
-export { GpugradError, ShapeError, DisposedError, GPUError } from './errors.ts';
+export { GpugradError, ShapeError, DisposedError, GPUError, TypeError, DeviceLostError } from './errors.ts';
 export * from './ops/index.ts';
+export type { BinaryOp, FunctionOp, MethodOp, Op, OpDef, OpInfo, OpMeta, UnaryOp } from './ops/op.ts';
+export type { TensorMethods } from './ops/methods.ts';
 export * as init from './init/index.ts';
 export { calculateGain } from './init/gains.ts';
 export * as nn from './nn/index.ts';

@@ -1,7 +1,7 @@
 // memory(): what the GPU holds for gpugrad right now, for leak checks and benchmarks.
 
 import { getDevice } from './device/device.ts';
-import { memoryCounters } from './tensor.ts';
+import { memoryCounters } from './storage.ts';
 
 /** A snapshot of gpugrad's GPU memory and work counters; see memory(). */
 export interface MemoryInfo {

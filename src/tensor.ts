@@ -5,31 +5,12 @@
 import { getDevice } from './device/device.ts';
 import { DisposedError, ShapeError } from './errors.ts';
 import { track, untrack } from './scope.ts';
+import { Storage, memoryCounters } from './storage.ts';
 import type { TapeNode } from './autograd.ts';
-import { backward } from './autograd.ts';
-import * as ops from './ops/index.ts';
+import type { TensorMethods } from './ops/methods.ts';
 
 /** Sizes of a tensor's dimensions, outermost first (row-major); `[]` is a scalar. */
 export type Shape = readonly number[];
-
-/** A GPU buffer shared by a tensor and its views (reshape, detach); freed with its last user. */
-export class Storage {
-  private users = 1;
-  constructor(readonly buffer: GPUBuffer, readonly bytes: number) {
-    memoryCounters.storageBytes += bytes;
-  }
-  share(): this {
-    this.users++;
-    return this;
-  }
-  release(): void {
-    if (--this.users > 0) return;
-    memoryCounters.storageBytes -= this.bytes;
-    getDevice().release(this.buffer);
-  }
-}
-
-export const memoryCounters = { liveTensors: 0, storageBytes: 0 };
 
 let nextId = 0;
 
@@ -38,6 +19,9 @@ export function sizeOf(shape: Shape): number {
 }
 
 export const formatShape = (shape: Shape): string => `[${shape.join(',')}]`;
+
+/** The op methods (`x.add(y)`, `x.sum(0)`, ...), attached to Tensor in one place: src/ops/methods.ts. */
+export interface Tensor extends TensorMethods {}
 
 /**
  * An n-dimensional float32 array on the GPU, row-major. Made by `tensor()`, the initializers
@@ -93,9 +77,14 @@ export class Tensor {
     return this.live(op).buffer;
   }
 
-  /** A new tensor of another shape over the same buffer (no copy). */
-  view(shape: Shape): Tensor {
-    return new Tensor(this.live('view').share(), shape);
+  /**
+   * A new handle on the same buffer, in a shape of the same size (no copy, not recorded for
+   * autograd). For the library's own use: users reshape with `reshape` or `view`.
+   * @internal
+   */
+  alias(shape: Shape = this.shape): Tensor {
+    if (sizeOf(shape) !== this.size) throw new ShapeError(`alias: ${formatShape(this.shape)} has ${this.size} elements, ${formatShape(shape)} needs ${sizeOf(shape)}`);
+    return new Tensor(this.live('alias').share(), shape);
   }
 
   private live(op: string): Storage {
@@ -145,60 +134,6 @@ export class Tensor {
   detach(): Tensor {
     return new Tensor(this.live('detach').share(), this.shape);
   }
-
-  /** Runs reverse-mode autodiff from this tensor; see autograd.ts. */
-  backward(seed?: Tensor): void {
-    backward(this, seed);
-  }
-
-  /** `add(this, other)`: elementwise sum, broadcasting. */
-  add(other: Tensor | number): Tensor { return ops.add(this, other); }
-  /** `sub(this, other)`: elementwise difference, broadcasting. */
-  sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
-  /** `mul(this, other)`: elementwise product, broadcasting. */
-  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
-  /** `div(this, other)`: elementwise quotient, broadcasting. */
-  div(other: Tensor | number): Tensor { return ops.div(this, other); }
-  /** `neg(this)`: -x. */
-  neg(): Tensor { return ops.neg(this); }
-  /** `exp(this)`: eˣ. */
-  exp(): Tensor { return ops.exp(this); }
-  /** `log(this)`: natural logarithm. */
-  log(): Tensor { return ops.log(this); }
-  /** `sqrt(this)`: √x. */
-  sqrt(): Tensor { return ops.sqrt(this); }
-  /** `square(this)`: x². */
-  square(): Tensor { return ops.square(this); }
-  /** `abs(this)`: |x|. */
-  abs(): Tensor { return ops.abs(this); }
-  /** `pow(this, exponent)`: xᵖ for a constant exponent p. */
-  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
-  /** `relu(this)`: max(x, 0). */
-  relu(): Tensor { return ops.relu(this); }
-  /** `leakyRelu(this, alpha)`: x for x > 0, alpha·x otherwise. */
-  leakyRelu(alpha = 0.01): Tensor { return ops.leakyRelu(this, alpha); }
-  /** `tanh(this)`. */
-  tanh(): Tensor { return ops.tanh(this); }
-  /** `sigmoid(this)`: 1 / (1 + e⁻ˣ). */
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  /** `gelu(this)`: x·Φ(x), in its tanh approximation. */
-  gelu(): Tensor { return ops.gelu(this); }
-  /** `softmax(this)`: over the last axis. */
-  softmax(): Tensor { return ops.softmax(this); }
-  /** `logSoftmax(this)`: log of the softmax over the last axis, computed stably. */
-  logSoftmax(): Tensor { return ops.logSoftmax(this); }
-  /** `matmul(this, other)`: matrix product, [M,K]·[K,N] → [M,N] (or batched). */
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  /** `transpose(this, axes)`: permutes the axes (default: swaps the last two). */
-  transpose(axes?: number[]): Tensor { return ops.transpose(this, axes); }
-  /** `reshape(this, shape)`: the same values in another shape of the same size (a view, no copy). */
-  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
-  /** `sum(this, axis, keepDims)`: over one axis, or all elements when `axis` is omitted. */
-  sum(axis?: number, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  /** `mean(this, axis, keepDims)`: over one axis, or all elements when `axis` is omitted. */
-  mean(axis?: number, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  /** `max(this, axis, keepDims)`: over one axis, or all elements when `axis` is omitted. */
-  max(axis?: number, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
 
   /** `Tensor([2,3], requiresGrad)`: the shape and flags, never the values (reading them is async). */
   toString(): string {

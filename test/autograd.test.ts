@@ -117,13 +117,31 @@ describe('accumulation', () => {
     await expectGrad(t, [3, 3, 3, 3], 'fresh after zeroGrad');
   });
 
-  it('backward twice on the same loss adds the same gradient twice', async () => {
+  it('backward twice on the same loss, the first with retainGraph, adds the same gradient twice', async () => {
     const x = rand([4], rng);
     const t = toTensor(x, true);
     const loss = G.sum(G.mul(G.tanh(t), t));
-    loss.backward();
+    loss.backward({ retainGraph: true });
     loss.backward();
     await expectGrad(t, map(x, (v) => 2 * (Math.tanh(v) + v * (1 - Math.tanh(v) ** 2))), 'same loss twice');
+  });
+
+  it('a second backward through a freed graph throws, as in PyTorch, and leaves .grad as the first left it', async () => {
+    const x = rand([4], rng);
+    const t = toTensor(x, true);
+    const loss = G.sum(G.square(t));
+    loss.backward();
+    expect(() => loss.backward()).toThrow(/^backward: the graph through 'sum' \(shape \[\]\) was freed by an earlier backward\(\); pass \{ retainGraph: true \}/);
+    await expectGrad(t, map(x, (v) => 2 * v), 'after the refused second backward');
+  });
+
+  it('backward takes a seed and options together', async () => {
+    const x = rand([3], rng);
+    const t = toTensor(x, true);
+    const y = G.mul(t, 3);
+    y.backward(G.ones([3]), { retainGraph: true });
+    y.backward(G.ones([3]));
+    await expectGrad(t, map(x, () => 6), 'seed + retainGraph');
   });
 
   it("a leaf's gradient outlives the tidy() that ran backward", async () => {

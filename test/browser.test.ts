@@ -11,6 +11,8 @@ import * as gg from '../src/index.ts';
 import { collectErrors, launchChromium, ROOT, serve, type Chromium, type Served } from './browser/harness.ts';
 import { PARAMS, runMlp, type MlpData, type MlpResult, type Param } from './browser/mlp.ts';
 import { runInitTrain } from './browser/init-train.ts';
+import { runEverydayOps, type OpsInput } from './browser/everyday-ops.ts';
+import * as M from './reference/more-ops.ts';
 import * as R from './reference/ops.ts';
 import { makeRng, nd, type Nd } from './reference/ndarray.ts';
 import { expectClose, finiteDiffGrad, tol } from './reference/check.ts';
@@ -132,6 +134,51 @@ describe('headless Chromium', () => {
     expect(inNode.losses[2]).toBeLessThan(inNode.losses[0]);
     const asFloats = (bits: number[]) => new Float32Array(Uint32Array.from(bits).buffer);
     inNode.params.forEach((p, i) => expectClose(asFloats(inPage.params[i]), asFloats(p), { atol: 1e-6, rtol: 1e-5 }, `parameter ${i}`));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the everyday ops (indexing, joining, comparisons, reductions, losses) give the float64 values and gradients in the page and in Node', async () => {
+    const rng = makeRng(11);
+    const input: OpsInput = {
+      x: Array.from(rand([3, 4], rng).data), y: Array.from(rand([3, 4], rng).data), idx: [3, 0, 2], z: Array.from(rand([2, 3, 4], rng).data),
+    };
+    const [x, y, z] = [nd(input.x, [3, 4]), nd(input.y, [3, 4]), nd(input.z, [2, 3, 4])];
+    const sumOf = (f: (v: Nd) => Nd) => (vs: Nd[]) => f(vs[0]).data.reduce((s, v) => s + v, 0);
+    const gt = M.greater(x, y);
+    const refs: Record<string, { value: Nd; f?: (v: Nd) => Nd }> = {
+      maximum: { value: M.maximum(x, y), f: (v) => M.maximum(v, y) },
+      where: { value: M.where(gt, x, nd([0], [])), f: (v) => M.where(gt, v, nd([0], [])) },
+      clamp: { value: M.clamp(x, -0.5, 0.5), f: (v) => M.clamp(v, -0.5, 0.5) },
+      greaterEqual: { value: M.greaterEqual(x, y) },
+      slice: { value: M.slice(x, [1, -3], [3]), f: (v) => M.slice(v, [1, -3], [3]) },
+      concat: { value: M.concat([x, y], 1), f: (v) => M.concat([v, y], 1) },
+      stack: { value: M.stack([x, y], 0), f: (v) => M.stack([v, y], 0) },
+      gather: { value: M.gather(x, nd(input.idx, [3, 1]), 1), f: (v) => M.gather(v, nd(input.idx, [3, 1]), 1) },
+      indexSelect: { value: M.indexSelect(x, [2, 0, 2], 0), f: (v) => M.indexSelect(v, [2, 0, 2], 0) },
+      oneHot: { value: M.oneHot(input.idx, 4) },
+      argmax: { value: M.argmax(x, 1) },
+      min: { value: M.minAxes(z, [0, 2]) },
+      variance: { value: M.variance(x, 1), f: (v) => M.variance(v, 1) },
+      logSumExp: { value: M.logSumExp(x, -1), f: (v) => M.logSumExp(v, -1) },
+      matmul: { value: M.matmulBroadcast(nd(input.z, [2, 1, 3, 4]), R.transpose(x)), f: (v) => M.matmulBroadcast(nd(input.z, [2, 1, 3, 4]), R.transpose(v)) },
+      softmaxCrossEntropy: { value: M.crossEntropyIndices(x, input.idx), f: (v) => M.crossEntropyIndices(v, input.idx) },
+      huberLoss: { value: M.huberLoss(x, y, 0.5), f: (v) => M.huberLoss(v, y, 0.5) },
+      powTensor: { value: M.powTensor(R.abs(x), y), f: (v) => M.powTensor(R.abs(v), y) },
+      flatten: { value: nd(input.z, [1, 2, 12]) },
+    };
+    const inPage = await page.evaluate((i) => window.gpugradTest.everydayOps(i), input);
+    const inNode = await runEverydayOps(gg, input);
+    expect(Object.keys(inPage).sort()).toEqual(Object.keys(refs).sort());
+    for (const [name, ref] of Object.entries(refs)) {
+      for (const [side, result] of [['page', inPage[name]], ['node', inNode[name]]] as const) {
+        expectClose(result.value, ref.value.data, tol(16), `${name} value, ${side} vs float64`);
+        if (!ref.f) {
+          expect(result.grad, `${name} gives a constant: no gradient`).toBeUndefined();
+          continue;
+        }
+        expectClose(result.grad!, finiteDiffGrad(sumOf(ref.f), [x])[0].data, tol(64), `${name} d sum/dx, ${side} vs float64`);
+      }
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { GPUError, GpugradError } from '../errors.ts';
 import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { PipelineCache, type Kernel } from './pipelines.ts';
+import { packUniform, type UniformValues } from './uniforms.ts';
 
 export type { AdapterInfo, ReadyOptions } from './adapter.ts';
 
@@ -79,11 +80,15 @@ export class Device {
 
   /**
    * Records one compute dispatch. `inputs` bind as read-only storage at 0..n-1, `outputs`
-   * after them, and `params` (if any) as the uniform at the last binding.
+   * after them, and `params` (if any), packed as the shader's `struct Params`, as the uniform
+   * at the last binding.
    */
-  dispatch(kernel: Kernel, inputs: GPUBuffer[], outputs: GPUBuffer[], params: ArrayBuffer | null,
+  dispatch(kernel: Kernel, inputs: GPUBuffer[], outputs: GPUBuffer[], values: UniformValues | null,
     workgroups: [number, number, number]): void {
     this.check();
+    const { shader } = kernel;
+    const params = values && shader.layout ? packUniform(shader.layout, values, shader.name) : null;
+    if (values && !shader.layout) throw new GpugradError(`gpugrad: shader '${shader.name}' has no struct Params for its parameters`);
     const { pipeline, layout } = this.pipelines.get(kernel, inputs.length, outputs.length, params !== null);
     const entries: GPUBindGroupEntry[] = [...inputs, ...outputs].map((buffer, binding) => ({ binding, resource: { buffer } }));
     if (params) {

@@ -4,11 +4,11 @@
 // kernel variant is compiled once per device.
 
 import { GPUError } from '../errors.ts';
+import type { Shader } from './shaders.ts';
 
+/** A shader, one of its entry points, and values for its override constants. */
 export interface Kernel {
-  /** Names the shader in cache keys and error messages, e.g. 'unary:relu'. */
-  name: string;
-  source: string;
+  shader: Shader;
   entryPoint?: string;
   constants?: Record<string, number>;
 }
@@ -36,7 +36,8 @@ export class PipelineCache {
   }
 
   get(kernel: Kernel, inputs: number, outputs: number, hasUniform: boolean): Compiled {
-    const key = `${kernel.name}|${kernel.entryPoint ?? 'main'}|${JSON.stringify(kernel.constants ?? {})}|${inputs}|${outputs}|${hasUniform}`;
+    const { shader } = kernel;
+    const key = `${shader.name}|${kernel.entryPoint ?? 'main'}|${JSON.stringify(kernel.constants ?? {})}|${inputs}|${outputs}|${hasUniform}`;
     const cached = this.pipelines.get(key);
     if (cached) {
       this.hits++;
@@ -45,18 +46,19 @@ export class PipelineCache {
     this.misses++;
     const layout = this.layout(inputs, outputs, hasUniform);
     this.gpu.pushErrorScope('validation');
-    let module = this.modules.get(kernel.source);
-    if (!module) this.modules.set(kernel.source, (module = this.gpu.createShaderModule({ label: kernel.name, code: kernel.source })));
+    let module = this.modules.get(shader.code);
+    if (!module) this.modules.set(shader.code, (module = this.gpu.createShaderModule({ label: shader.name, code: shader.code })));
     const pipeline = this.gpu.createComputePipeline({
-      label: kernel.name,
+      label: shader.name,
       layout: this.gpu.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     });
     this.pending.push(this.gpu.popErrorScope().then(async (error) => {
       if (!error) return;
       const info = await module.getCompilationInfo();
-      const lines = info.messages.map((m) => `  line ${m.lineNum}: ${m.message}`).join('\n');
-      this.onError(new GPUError(`gpugrad: shader '${kernel.name}' failed to compile: ${error.message}${lines ? '\n' + lines : ''}`));
+      // Each message names the .wgsl file and its own line, not a line of the composed code.
+      const lines = info.messages.map((m) => `  ${shader.locate(m.lineNum)}: ${m.message}`).join('\n');
+      this.onError(new GPUError(`gpugrad: shader '${shader.name}' failed to compile: ${error.message}${lines ? '\n' + lines : ''}`));
     }));
     const compiled = { pipeline, layout };
     this.pipelines.set(key, compiled);

@@ -1,10 +1,14 @@
-// WGSL sources, inlined at build time (Vite's `?raw`), and the one place that composes
-// source: an elementwise family file plus `fn apply` naming the op's function. Every other
-// kernel is a whole file whose variants are chosen by entry point and override constants.
+// WGSL sources, inlined at build time (Vite's `?raw`), as Shader objects: the composed code,
+// its uniform layout and override defaults (parsed once, see uniforms.ts), and a map from a
+// line of the composed code back to its .wgsl file and line, for compile errors.
+// This is the one place that composes source: a kernel file after the helpers it uses, and for
+// the elementwise families an `fn apply` naming the op's WGSL function. It knows no op names:
+// the op table (src/ops) passes the function's name in.
 
 import strided from '../../shaders/strided.wgsl?raw';
 import unary from '../../shaders/unary.wgsl?raw';
 import binary from '../../shaders/binary.wgsl?raw';
+import ternary from '../../shaders/ternary.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import softmax from '../../shaders/softmax.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
@@ -13,31 +17,78 @@ import rng from '../../shaders/rng.wgsl?raw';
 import optim from '../../shaders/optim.wgsl?raw';
 import moments from '../../shaders/moments.wgsl?raw';
 import tree from '../../shaders/tree.wgsl?raw';
-import type { Kernel } from './pipelines.ts';
+import gather from '../../shaders/gather.wgsl?raw';
+import { parseLayout, parseConstants, type UniformLayout } from './uniforms.ts';
 
-// reduce, softmax and moments fold across a workgroup with tree.wgsl's helpers.
-export const sources = { reduce: `${tree}\n${reduce}`, softmax: `${tree}\n${softmax}`, matmul, fill, rng, optim, moments: `${tree}\n${moments}` } as const;
-
-/** The WGSL function names of the unary and binary families (`op_<name>` in the files). */
-export type UnaryFn = 'copy' | 'add_scalar' | 'mul_scalar' | 'div_scalar' | 'rsub_scalar' | 'rdiv_scalar' | 'neg' | 'exp' | 'log' | 'sqrt' | 'square' | 'abs' | 'sign' | 'pow' | 'relu' |
-  'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu';
-export type BinaryFn = 'add' | 'sub' | 'mul' | 'div' | 'equal' | 'relu_grad' | 'leaky_relu_grad' | 'tanh_grad' |
-  'sigmoid_grad' | 'gelu_grad';
-
-const composed = new Map<string, Kernel>();
-
-function elementwise(family: 'unary' | 'binary', fn: string): Kernel {
-  const name = `${family}:${fn}`;
-  let kernel = composed.get(name);
-  if (!kernel) {
-    const [body, signature, args] = family === 'unary'
-      ? [unary, 'x: f32, p: f32', 'x, p']
-      : [binary, 'a: f32, b: f32, p: f32', 'a, b, p'];
-    const source = `${strided}\n${body}\nfn apply(${signature}) -> f32 { return op_${fn}(${args}); }\n`;
-    composed.set(name, (kernel = { name, source }));
-  }
-  return kernel;
+/** Composed WGSL with what the device needs to run it and to report its errors. */
+export interface Shader {
+  /** Names the shader in cache keys and error messages, e.g. 'reduce' or 'unary:relu'. */
+  name: string;
+  code: string;
+  /** The uniform struct `Params`, or null when the shader takes none. */
+  layout: UniformLayout | null;
+  /** u32 `override` defaults and `const` values (workgroup sizes, items per invocation). */
+  constants: Record<string, number>;
+  /** 'reduce.wgsl:12' for line 40 of the composed code. */
+  locate(line: number): string;
 }
 
-export const unaryKernel = (fn: UnaryFn): Kernel => elementwise('unary', fn);
-export const binaryKernel = (fn: BinaryFn): Kernel => elementwise('binary', fn);
+type Part = [file: string, text: string];
+
+function compose(name: string, parts: Part[]): Shader {
+  const starts: { file: string; first: number; lines: number }[] = [];
+  let line = 1;
+  for (const [file, text] of parts) {
+    const lines = text.split('\n').length;
+    starts.push({ file, first: line, lines });
+    line += lines;
+  }
+  const code = parts.map(([, text]) => text).join('\n');
+  return {
+    name, code, layout: parseLayout(code), constants: parseConstants(code),
+    locate: (n) => {
+      const part = starts.find((p) => n >= p.first && n < p.first + p.lines);
+      return part ? `${part.file}:${n - part.first + 1}` : `line ${n}`;
+    },
+  };
+}
+
+// reduce, softmax and moments fold across a workgroup with tree.wgsl's helpers.
+export const shaders = {
+  reduce: compose('reduce', [['tree.wgsl', tree], ['reduce.wgsl', reduce]]),
+  softmax: compose('softmax', [['tree.wgsl', tree], ['softmax.wgsl', softmax]]),
+  moments: compose('moments', [['tree.wgsl', tree], ['moments.wgsl', moments]]),
+  matmul: compose('matmul', [['matmul.wgsl', matmul]]),
+  fill: compose('fill', [['fill.wgsl', fill]]),
+  rng: compose('rng', [['rng.wgsl', rng]]),
+  optim: compose('optim', [['optim.wgsl', optim]]),
+  gather: compose('gather', [['gather.wgsl', gather]]),
+};
+
+/** The elementwise families: how many operands `fn apply` takes. */
+export type Family = 'unary' | 'binary' | 'ternary';
+const FAMILIES: Record<Family, { file: string; text: string; args: string[] }> = {
+  unary: { file: 'unary.wgsl', text: unary, args: ['x'] },
+  binary: { file: 'binary.wgsl', text: binary, args: ['a', 'b'] },
+  ternary: { file: 'ternary.wgsl', text: ternary, args: ['c', 'a', 'b'] },
+};
+
+const composed = new Map<string, Shader>();
+
+/** strided.wgsl, the family's file and `fn apply` calling the WGSL function `fn` (e.g. 'op_relu'). */
+export function elementwiseShader(family: Family, fn: string): Shader {
+  const name = `${family}:${fn}`;
+  let shader = composed.get(name);
+  if (!shader) {
+    const { file, text, args } = FAMILIES[family];
+    const signature = [...args, 'p'].map((a) => `${a}: f32`).join(', ');
+    const apply = `fn apply(${signature}) -> f32 { return ${fn}(${[...args, 'p'].join(', ')}); }`;
+    composed.set(name, (shader = compose(name, [['strided.wgsl', strided], [file, text], [`(apply for ${fn})`, apply]])));
+  }
+  return shader;
+}
+
+/** Whether the family's WGSL file defines function `fn` (the op table's test checks every entry). */
+export function definesFunction(family: Family, fn: string): boolean {
+  return new RegExp(`\\bfn\\s+${fn}\\s*\\(`).test(FAMILIES[family].text + strided);
+}

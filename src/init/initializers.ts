@@ -6,7 +6,7 @@
 import { GpugradError, ShapeError } from '../errors.ts';
 import { full, fromData, type TensorOptions } from '../ops/creation.ts';
 import { fillTensor } from '../ops/fill.ts';
-import { checkShape } from '../ops/launch.ts';
+import { checkShape } from '../ops/args.ts';
 import { Tensor, formatShape, type Shape } from '../tensor.ts';
 import { computeFans, type Fans } from './fans.ts';
 import { calculateGain, type Nonlinearity } from './gains.ts';
@@ -120,7 +120,7 @@ export { xavierNormal as glorotNormal, xavierUniform as glorotUniform, kaimingNo
 /** scale · I for a 2-D shape (ones on the main diagonal of a rectangular one). W = c·I makes a deep linear net scale by c per layer. */
 export function identity(shape: Shape, o: TensorOptions & { scale?: number } = {}): Tensor {
   if (shape.length !== 2) throw new ShapeError(`identity: needs a 2-D shape, got ${formatShape(shape)}`);
-  checkShape('identity', shape);
+  checkShape('identity', 'shape', shape);
   return fillTensor('identity', shape, o.scale ?? 1, o.requiresGrad, 'eye');
 }
 

@@ -1,9 +1,9 @@
 // Launches rng.wgsl: uniform, normal and truncated-normal tensors from a seed, made on the GPU.
 
 import { getDevice } from '../device/device.ts';
-import { sources } from '../device/shaders.ts';
+import { shaders } from '../device/shaders.ts';
 import { GpugradError } from '../errors.ts';
-import { grid } from '../ops/launch.ts';
+import { constantOf, grid } from '../ops/launch.ts';
 import { Tensor, type Shape } from '../tensor.ts';
 
 /** How varianceScaling() draws weights of a given variance. */
@@ -24,10 +24,10 @@ export function random(shape: Shape, distribution: Distribution, a: number, b: n
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
   const [lo, hi] = splitSeed(seed);
-  const params = new ArrayBuffer(32);
-  new Uint32Array(params).set([out.size, lo, hi, 0]);
-  new Float32Array(params, 16, 2).set([a, b]);
-  const kernel = { name: `rng:${distribution}`, source: sources.rng, constants: { DIST: DIST[distribution] } };
-  getDevice().dispatch(kernel, [], [out.buffer('init')], params, grid(Math.ceil(out.size / 4), 64));
+  const shader = shaders.rng;
+  const kernel = { shader, constants: { DIST: DIST[distribution] } };
+  // One invocation per 4 outputs (one Philox block).
+  getDevice().dispatch(kernel, [], [out.buffer('init')], { size: out.size, seed_lo: lo, seed_hi: hi, a, b },
+    grid(Math.ceil(out.size / 4), constantOf(shader, 'WG')));
   return out;
 }

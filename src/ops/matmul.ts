@@ -1,12 +1,17 @@
-// Matrix product, 2-D and batched 3-D (a 2-D operand is shared by every batch), on
-// matmul.wgsl, with either operand optionally transposed in place. The 4x4-block kernels are
+// Matrix product on matmul.wgsl, with either operand optionally transposed in place. The
+// kernel takes 2-D and batched 3-D operands (a 2-D operand is shared by every batch); other
+// batch shapes (rank 4 and up, batch broadcasting) are brought to that form with views, or
+// broadcastTo where a batch really repeats, before the dispatch. The 4x4-block kernels are
 // the default; `naive` stays selectable so tests and benchmarks can compare the variants.
 
 import { getDevice } from '../device/device.ts';
-import { sources } from '../device/shaders.ts';
-import { ShapeError } from '../errors.ts';
-import { Tensor, formatShape, type Shape } from '../tensor.ts';
-import { runOp, type OpDef } from './op.ts';
+import { shaders } from '../device/shaders.ts';
+import { ShapeError, TypeError } from '../errors.ts';
+import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
+import { checkBoolean, checkOneOf, checkTensor, describe } from './args.ts';
+import { broadcastShapes } from './launch.ts';
+import { primitive, type FunctionOp, type MethodOp, type Op } from './op.ts';
+import { broadcastTo, reshape } from './shape.ts';
 
 /**
  * A matmul kernel: 'naive' (one output per invocation), 'block' (a 4x4 block of outputs per
@@ -26,7 +31,6 @@ export interface MatmulOptions {
   variant?: MatmulVariant;
 }
 
-const WG = 8; // WG_X = WG_Y in matmul.wgsl
 
 /** The [rows, cols] of op(x): the last two axes, swapped when transposed. */
 const matrixDims = (x: Shape, transposed: boolean) => (transposed ? [x[x.length - 1], x[x.length - 2]] : x.slice(-2));
@@ -83,39 +87,69 @@ function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs): Tensor 
   const [bRow, bCol] = attrs.transposeB ? [1, k] : [n, 1];
   const strideA = a.rank === 3 ? m * k : 0;
   const strideB = b.rank === 3 ? k * n : 0;
-  const params = new Uint32Array([m, k, n, strideA, strideB, aRow, aCol, bRow, bCol, 0, 0, 0]).buffer;
+  const params = { m, k, n, stride_a: strideA, stride_b: strideB, a_row: aRow, a_col: aCol, b_row: bRow, b_col: bCol };
   // naive: one output per invocation; every other kernel: a 4x4 block.
   const cols = variant === 'naive' ? n : Math.ceil(n / 4);
   const rows = variant === 'naive' ? m : Math.ceil(m / 4);
-  const groups: [number, number, number] = [Math.ceil(cols / WG), Math.ceil(rows / WG), batch];
-  const kernel = { name: `matmul:${variant}`, source: sources.matmul, entryPoint: variant };
-  getDevice().dispatch(kernel, [a.buffer('matmul'), b.buffer('matmul')], [out.buffer('matmul')], params, groups);
+  const shader = shaders.matmul;
+  const groups: [number, number, number] = [Math.ceil(cols / shader.constants.WG_X), Math.ceil(rows / shader.constants.WG_Y), batch];
+  getDevice().dispatch({ shader, entryPoint: variant }, [a.buffer('matmul'), b.buffer('matmul')], [out.buffer('matmul')], params, groups);
   return out;
 }
 
 const mm = (a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean) => matmul(a, b, { transposeA, transposeB });
 
-export const matmulOps = {
-  // C = op(A)·op(B). Untransposed: dA = dC·Bᵀ, dB = Aᵀ·dC; the transposed forms follow from
-  // (XY)ᵀ = YᵀXᵀ. Only what is needed: a network's first layer never wants dL/dx of its input.
-  // A shared 2-D operand's gradient comes out batched and is summed over the batch by autograd.
-  matmul: {
-    shape: ([a, b], attrs) => matmulShape(a.shape, b.shape, attrs),
-    forward: ([a, b], attrs, shape) => launchMatmul(a, b, shape, attrs),
-    vjp: (dy, [a, b], _, { transposeA: ta, transposeB: tb }) => [
-      () => (ta ? mm(b, dy, tb, true) : mm(dy, b, false, !tb)),
-      () => (tb ? mm(dy, a, true, ta) : mm(a, dy, !ta, false)),
-    ],
-  } satisfies OpDef<Attrs>,
-};
+const VARIANTS: readonly MatmulVariant[] = ['auto', 'naive', 'block', 'block_vec4'];
 
 /**
- * Matrix product of [M,K] and [K,N] (or batched: [B,M,K] with [B,K,N], [K,N] or [B,K,N]).
- * `options` transposes either operand in place or picks a kernel; a variant name alone is
- * accepted too. Throws ShapeError when the inner dimensions or batch sizes differ.
+ * An operand as the kernel takes it: a 2-D matrix when its batch is all ones (shared by every
+ * batch), else [batch, rows, cols] over the result's batch shape (broadcast where it repeats).
  */
-export function matmul(a: Tensor, b: Tensor, options: MatmulOptions | MatmulVariant = {}): Tensor {
-  const o = typeof options === 'string' ? { variant: options } : options;
-  const attrs = { variant: o.variant ?? 'auto', transposeA: o.transposeA ?? false, transposeB: o.transposeB ?? false };
-  return runOp('matmul', matmulOps.matmul, [a, b], attrs);
+function asKernelOperand(x: Tensor, outBatch: number[]): Tensor {
+  const matrix = x.shape.slice(-2);
+  const batch = x.shape.slice(0, -2);
+  if (sizeOf(batch) === 1) return x.rank === 2 ? x : reshape(x, matrix);
+  const full = formatShape(batch) === formatShape(outBatch) ? x : broadcastTo(x, [...outBatch, ...matrix]);
+  return full.rank === 3 ? full : reshape(full, [sizeOf(outBatch), ...matrix]);
 }
+
+// C = op(A)·op(B). Untransposed: dA = dC·Bᵀ, dB = Aᵀ·dC; the transposed forms follow from
+// (XY)ᵀ = YᵀXᵀ. Only what is needed: a network's first layer never wants dL/dx of its input.
+// A shared 2-D operand's gradient comes out batched and is summed over the batch by autograd.
+/**
+ * Matrix product over the last two axes, [..., M, K]·[..., K, N] → [..., M, N], with NumPy
+ * broadcasting of the batch axes ([B,M,K]·[K,N], [1,M,K]·[B,K,N], rank 4 and up). `options`
+ * transposes either operand in place or picks a kernel; a variant name alone is accepted too.
+ * Throws ShapeError when the inner dimensions or batch shapes do not fit.
+ */
+export const matmul: MethodOp<[a: Tensor, b: Tensor, options?: MatmulOptions | MatmulVariant]> = primitive<Attrs, [a: Tensor, b: Tensor, options?: MatmulOptions | MatmulVariant]>({
+  shape: ([a, b], attrs) => matmulShape(a.shape, b.shape, attrs),
+  forward: ([a, b], attrs, shape) => launchMatmul(a, b, shape, attrs),
+  vjp: (dy, [a, b], _, { transposeA: ta, transposeB: tb }) => [
+    () => (ta ? mm(b, dy, tb, true) : mm(dy, b, false, !tb)),
+    () => (tb ? mm(dy, a, true, ta) : mm(a, dy, !ta, false)),
+  ],
+}, { note: '[..., M, K]·[..., K, N], batch broadcasting, transposes read in place' },
+(run, op) => (a, b, options = {}) => {
+  const name = op.publicName;
+  checkTensor(name, 'a', a);
+  checkTensor(name, 'b', b);
+  const o = typeof options === 'string' ? { variant: options } : options;
+  if (typeof o !== 'object' || o === null) throw new TypeError(`${name}: options must be { transposeA, transposeB, variant } or a variant name, got ${describe(options)}`);
+  const attrs: Attrs = {
+    variant: checkOneOf(name, 'variant', o.variant ?? 'auto', VARIANTS),
+    transposeA: checkBoolean(name, 'transposeA', o.transposeA ?? false),
+    transposeB: checkBoolean(name, 'transposeB', o.transposeB ?? false),
+  };
+  if (a.rank < 2 || b.rank < 2) throw new ShapeError(`${name}: operands need at least 2 dimensions: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  const fits = (a.rank === 2 || b.rank === 2 || a.shape[0] === b.shape[0]) && a.rank <= 3 && b.rank <= 3;
+  if (fits) return run([a, b], attrs);
+  let outBatch: number[];
+  try {
+    outBatch = broadcastShapes(name, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    throw new ShapeError(`${name}: batch dimensions cannot broadcast: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  }
+  const out = run([asKernelOperand(a, outBatch), asKernelOperand(b, outBatch)], attrs);
+  return out.rank === outBatch.length + 2 ? out : reshape(out, [...outBatch, ...out.shape.slice(-2)]);
+});

@@ -5,10 +5,10 @@
 import { zeroGrad } from '../autograd.ts';
 import { getDevice } from '../device/device.ts';
 import type { Kernel } from '../device/pipelines.ts';
-import { sources } from '../device/shaders.ts';
+import { shaders } from '../device/shaders.ts';
 import { GpugradError } from '../errors.ts';
 import { zeros } from '../ops/creation.ts';
-import { grid } from '../ops/launch.ts';
+import { constantOf, grid } from '../ops/launch.ts';
 import { keep, type Tensor } from '../tensor.ts';
 
 interface Hyper {
@@ -16,12 +16,12 @@ interface Hyper {
   beta1?: number; beta2?: number; eps?: number; correction1?: number; correction2?: number;
 }
 
-function pack(size: number, h: Hyper): ArrayBuffer {
-  const buffer = new ArrayBuffer(48);
-  new Uint32Array(buffer, 0, 2).set([size, h.nesterov ? 1 : 0]);
-  new Float32Array(buffer, 16, 8).set([h.lr, h.weightDecay, h.momentum ?? 0, h.beta1 ?? 0, h.beta2 ?? 0, h.eps ?? 0,
-    h.correction1 ?? 1, h.correction2 ?? 1]);
-  return buffer;
+/** optim.wgsl's Params for one parameter's update. */
+function params(size: number, h: Hyper) {
+  return {
+    size, nesterov: h.nesterov ? 1 : 0, lr: h.lr, weight_decay: h.weightDecay, momentum: h.momentum ?? 0,
+    beta1: h.beta1 ?? 0, beta2: h.beta2 ?? 0, eps: h.eps ?? 0, correction1: h.correction1 ?? 1, correction2: h.correction2 ?? 1,
+  };
 }
 
 abstract class Optimizer {
@@ -32,7 +32,7 @@ abstract class Optimizer {
 
   constructor(params: Iterable<Tensor>, protected readonly stateSlots: number) {
     const entryPoint = ['sgd', 'sgd_momentum', 'adam'][stateSlots];
-    this.kernel = { name: `optim:${entryPoint}`, source: sources.optim, entryPoint };
+    this.kernel = { shader: shaders.optim, entryPoint };
     this.params = [...params];
     for (const p of this.params) {
       if (!p.isLeaf || !p.requiresGrad) throw new GpugradError(`${this.constructor.name}: parameter ${p} must be a leaf with requiresGrad`);
@@ -55,7 +55,7 @@ abstract class Optimizer {
       state.steps++;
       getDevice().dispatch(this.kernel,
         [p.grad.buffer('step')], [p.buffer('step'), ...state.buffers.map((s) => s.buffer('step'))],
-        pack(p.size, this.hyper(state.steps)), grid(Math.ceil(p.size / 4), 64)); // a vec4 per invocation
+        params(p.size, this.hyper(state.steps)), grid(Math.ceil(p.size / 4), constantOf(shaders.optim, 'WG'))); // a vec4 per invocation
     }
   }
 

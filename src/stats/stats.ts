@@ -4,7 +4,7 @@
 // cost a dozen dispatches apiece.
 
 import { getDevice } from '../device/device.ts';
-import { sources } from '../device/shaders.ts';
+import { shaders } from '../device/shaders.ts';
 import { Tensor } from '../tensor.ts';
 
 /** Indices into the result of moments(). */
@@ -19,8 +19,7 @@ export const MOMENT = { mean: 0, std: 1, norm: 2, maxAbs: 3 } as const;
  */
 export function moments(x: Tensor): Tensor {
   const out = Tensor.empty([4]);
-  const params = new Uint32Array([x.size, 0, 0, 0]).buffer;
-  getDevice().dispatch({ name: 'moments', source: sources.moments, constants: { WG: 256 } }, [x.buffer('moments')], [out.buffer('moments')], params, [1, 1, 1]);
+  getDevice().dispatch({ shader: shaders.moments, constants: { WG: 256 } }, [x.buffer('moments')], [out.buffer('moments')], { size: x.size }, [1, 1, 1]);
   return out;
 }
 

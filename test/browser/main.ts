@@ -4,12 +4,21 @@
 import * as gg from '../../src/index.ts';
 import { runMlp, type MlpData, type MlpResult } from './mlp.ts';
 import { runInitTrain, type InitTrainResult } from './init-train.ts';
+import { runEverydayOps, type OpsInput, type OpsOutput } from './everyday-ops.ts';
 
 declare global {
   interface Window {
-    gpugradTest: { run(data: MlpData): Promise<MlpResult>; initTrain(seed: number): Promise<InitTrainResult> };
+    gpugradTest: {
+      run(data: MlpData): Promise<MlpResult>;
+      initTrain(seed: number): Promise<InitTrainResult>;
+      everydayOps(input: OpsInput): Promise<OpsOutput>;
+    };
   }
 }
 
-window.gpugradTest = { run: (data) => runMlp(gg, data), initTrain: (seed) => runInitTrain(gg, seed) };
+window.gpugradTest = {
+  run: (data) => runMlp(gg, data),
+  initTrain: (seed) => runInitTrain(gg, seed),
+  everydayOps: (input) => runEverydayOps(gg, input),
+};
 document.body.dataset.ready = 'true';

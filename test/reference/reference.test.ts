@@ -7,6 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { makeRng, nd, randn, sizeOf, stridesOf, uniform, type Nd } from './ndarray.ts';
 import * as op from './ops.ts';
+import * as M from './more-ops.ts';
 import { expectClose, finiteDiffGrad, tol, tolerance } from './check.ts';
 
 const exact = { atol: 1e-12, rtol: 1e-12 };
@@ -244,5 +245,41 @@ describe('tolerance model and expectClose', () => {
     expect(() => expectClose([NaN, Infinity], [NaN, Infinity], t, 'same')).not.toThrow();
     expect(() => expectClose([1], [NaN], t, 'nanexp')).toThrow(/nanexp/);
     expect(() => expectClose([1, 2], [1], t, 'len')).toThrow(/len: length mismatch/);
+  });
+});
+
+describe('more-ops references, against values worked out by hand', () => {
+  const x = nd([1, 5, 2, 8, 3, 0], [2, 3]);
+  it('comparisons, where, clamp, maximum with NaN', () => {
+    expect(arr(M.greater(x, nd([2], [])))).toEqual([0, 1, 0, 1, 1, 0]);
+    expect(arr(M.where(nd([1, 0], [2, 1]), x, nd([-1], [])))).toEqual([1, 5, 2, -1, -1, -1]);
+    expect(arr(M.clamp(x, 1, 4))).toEqual([1, 4, 2, 4, 3, 1]);
+    expect(arr(M.maximum(nd([1, NaN], [2]), nd([2, 0], [2])))).toEqual([2, NaN]);
+  });
+  it('reductions over several axes, arg extremes, variance, logSumExp', () => {
+    expect(arr(M.sumAxes(x, [0, 1]))).toEqual([19]);
+    expect(arr(M.maxAxes(x, 0, true))).toEqual([8, 5, 2]);
+    expect(arr(M.argmax(x, 1))).toEqual([1, 0]);
+    expect(arr(M.argmin(nd([3, 1, 1], [3])))).toEqual([1]);
+    expect(arr(M.variance(nd([1, 2, 3, 4], [4])))).toEqual([5 / 3]);
+    expect(arr(M.variance(nd([1, 2, 3, 4], [4]), undefined, 0))).toEqual([1.25]);
+    expectClose(arr(M.logSumExp(nd([0, Math.log(3)], [2]))), [Math.log(4)], exact, 'log(1 + 3)');
+  });
+  it('slice, concat, stack, indexSelect, gather, oneHot', () => {
+    expect(arr(M.slice(x, [1, -2]))).toEqual([3, 0]);
+    expect(M.concat([x, x], 1).shape).toEqual([2, 6]);
+    expect(arr(M.concat([x, nd([9, 9, 9], [1, 3])], 0))).toEqual([1, 5, 2, 8, 3, 0, 9, 9, 9]);
+    expect(M.stack([x, x], 1).shape).toEqual([2, 2, 3]);
+    expect(arr(M.indexSelect(x, [2, 2, 0], 1))).toEqual([2, 2, 1, 0, 0, 8]);
+    expect(arr(M.gather(x, nd([2, 0, 1, 1], [2, 2]), 1))).toEqual([2, 1, 3, 3]);
+    expect(arr(M.oneHot([1, 0], 2))).toEqual([0, 1, 1, 0]);
+  });
+  it('batched matmul with broadcasting, and the losses', () => {
+    const a = nd([1, 2, 3, 4], [1, 2, 2]);
+    const b = nd([1, 0, 0, 1, 2, 0, 0, 2], [2, 2, 2]);
+    expect(arr(M.matmulBroadcast(a, b))).toEqual([1, 2, 3, 4, 2, 4, 6, 8]);
+    expect(arr(M.huberLoss(nd([0.5, 3], [2]), nd([0, 0], [2]), 1, 'none'))).toEqual([0.125, 2.5]);
+    expectClose(arr(M.binaryCrossEntropyWithLogits(nd([0], [1]), nd([1], [1]))), [Math.log(2)], exact, 'bce at 0');
+    expectClose(arr(M.crossEntropyIndices(nd([0, 0, 0, 0], [2, 2]), [0, 1])), [Math.log(2)], exact, 'uniform over 2 classes');
   });
 });
