@@ -13,7 +13,8 @@
 //      block_vec4_tn  aᵀ·b:  vec4 along M of a's stored rows, along N of b; M and N multiples of 4;
 //      block_vec4_nt  a·bᵀ:  vec4 along K of both (16 dot products per step); K a multiple of 4.
 // Separate accumulator variables (not an indexed array) stay in registers: on SwiftShader an
-// indexed array spills to memory and runs about 2x slower (see shared/WEBGPU.md).
+// indexed array spills to memory and runs about 2x slower (measured on SwiftShader: 0.37-0.65
+// against 1.1-1.3 GFLOP/s at 512 and 1024).
 // Workgroup tiles in shared memory are not used: on CPU adapters the emulated barriers cost
 // more than they save.
 

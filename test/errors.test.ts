@@ -173,7 +173,7 @@ describe('GPU errors surface (runs last: it poisons the device)', () => {
     expect(() => G.add(out, 1)).toThrow(GPUError);
   });
 
-  it("the GPUError is the compile error: it names the shader and the WGSL line (STYLE: 'a WGSL error names the shader and the line')", () => {
+  it("the GPUError is the compile error: it names the shader and the WGSL line and the .wgsl file's own line", () => {
     expect(surfaced).toBeInstanceOf(GPUError);
     expect((surfaced as Error).message).toMatch(/shader 'broken' failed to compile[\s\S]*broken\.wgsl:1:/);
   });

@@ -1,6 +1,6 @@
 // What the headless-browser tests share: a Vite dev server on 127.0.0.1 (fresh dependency
-// cache, no watching, no HMR), headless Chromium with WebGPU on SwiftShader (WEBGPU.md
-// section 3; a fresh profile each launch), and a collector of everything a page reports as
+// cache, no watching, no HMR), headless Chromium with WebGPU on SwiftShader (the flags
+// below; a fresh profile each launch), and a collector of everything a page reports as
 // an error: console.error, uncaught exceptions, unhandled rejections and failed requests.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** WEBGPU.md section 3: WebGPU on, and nothing that tries to reach the network. */
+/** WebGPU on (SwiftShader where there is no GPU), and nothing that tries to reach the network. */
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--enable-unsafe-webgpu',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
