@@ -3,7 +3,7 @@
 // table. Data leaves the GPU only when asked, through `await t.data()`.
 
 import { getDevice } from './device/device.ts';
-import { DisposedError, ShapeError } from './errors.ts';
+import { DeviceLostError, DisposedError, ShapeError } from './errors.ts';
 import { track, untrack } from './scope.ts';
 import { Storage, memoryCounters } from './storage.ts';
 import type { TapeNode } from './autograd.ts';
@@ -50,10 +50,14 @@ export class Tensor {
     track(this);
   }
 
-  /** Allocates an uninitialized tensor (kernels write every element). */
-  static empty(shape: Shape): Tensor {
+  /**
+   * Allocates an uninitialized tensor (kernels write every element). Throws ShapeError naming
+   * `op` and the shape when it would not fit in one buffer of the device, before allocating.
+   */
+  static empty(shape: Shape, op = 'tensor'): Tensor {
     const bytes = Math.max(4, sizeOf(shape) * 4);
-    return new Tensor(new Storage(getDevice().createStorage(bytes), bytes), shape);
+    const device = getDevice();
+    return new Tensor(new Storage(device, device.createStorage(bytes, op, shape), bytes), shape);
   }
 
   /** Set by retainGrad(): backward() also leaves .grad on this non-leaf tensor. */
@@ -92,6 +96,11 @@ export class Tensor {
       throw new DisposedError(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)} was disposed ` +
         '(by dispose() or by the tidy() that made it); keep it by returning it from tidy().');
     }
+    const lost = this.storage.device.lost;
+    if (lost) {
+      throw new DeviceLostError(`${op}: tensor #${this.id} of shape ${formatShape(this.shape)} lived on a GPU device that was ` +
+        `lost (${lost.reason}); after await ready(), make it again (from a checkpoint: load()).`);
+    }
     return this.storage;
   }
 
@@ -109,7 +118,7 @@ export class Tensor {
   /** Copies the values to the CPU, after all GPU work recorded so far. */
   async data(): Promise<Float32Array> {
     const storage = this.live('data');
-    const bytes = await getDevice().read(storage.buffer, this.size * 4);
+    const bytes = await storage.device.read(storage.buffer, this.size * 4);
     return new Float32Array(bytes);
   }
 

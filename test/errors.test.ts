@@ -155,7 +155,7 @@ describe('values and lifetimes', () => {
   });
 });
 
-describe('GPU errors surface (runs last: it poisons the device)', () => {
+describe('GPU errors surface, once', () => {
   let surfaced: unknown = null;
 
   it('a kernel with invalid WGSL makes the next readback reject with GPUError, not return zeros', async () => {
@@ -169,8 +169,8 @@ describe('GPU errors surface (runs last: it poisons the device)', () => {
     }
     expect(surfaced).toBeInstanceOf(GPUError);
     expect((surfaced as Error).message).toMatch(/broken/);
-    // The error stays: later work also fails instead of computing on a broken device.
-    expect(() => G.add(out, 1)).toThrow(GPUError);
+    // Reported once: the device stays usable (test/containment.test.ts checks the values after).
+    expect(() => G.add(out, 1)).not.toThrow();
   });
 
   it("the GPUError is the compile error: it names the shader and the WGSL line and the .wgsl file's own line", () => {

@@ -6,9 +6,9 @@
 // unsubmitted go back to the pool only after that submit, because `queue.writeBuffer` on a
 // reused buffer would otherwise land before the dispatches that still read its old contents.
 
-import { GPUError, GpugradError } from '../errors.ts';
+import { DeviceLostError, GPUError, GpugradError, ShapeError } from '../errors.ts';
 import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
-import { BufferPool } from './buffer-pool.ts';
+import { BufferPool, sizeClass } from './buffer-pool.ts';
 import { PipelineCache, type Kernel } from './pipelines.ts';
 import { packUniform, type UniformValues } from './uniforms.ts';
 
@@ -28,6 +28,8 @@ export class Device {
   private batched = 0;
   private releasedAfterSubmit: GPUBuffer[] = [];
   private error: GPUError | null = null;
+  /** Set when the device is lost (driver reset, destroy()): every later use throws DeviceLostError. */
+  lost: { reason: string; message: string; error: DeviceLostError } | null = null;
   /** Whether `error` is a validation error of a dispatch, which a compile error may explain. */
   private errorIsValidation = false;
   /** Counters for tests and benchmarks. */
@@ -43,26 +45,51 @@ export class Device {
     gpu.addEventListener?.('uncapturederror', (event) => {
       this.fail(new GPUError(`gpugrad: GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`), true);
     });
-    void gpu.lost.then((lost) => {
-      if (lost.reason !== 'destroyed') this.fail(new GPUError(`gpugrad: the GPU device was lost: ${lost.message}`));
+    void gpu.lost.then((info) => {
+      const reason = info.reason === 'destroyed' ? 'destroyed' : 'lost by the driver';
+      const message = info.message || 'no message';
+      const error = new DeviceLostError(`gpugrad: the GPU device was ${reason} (${message}); call await ready() for a new ` +
+        'device and make the tensors again (a checkpoint saved with save() loads into a new model).');
+      this.lost = { reason, message, error };
+      onLost(this);
     });
   }
 
   /** The device's limits (the adapter's largest storage-buffer sizes were requested). */
   get limits(): GPUSupportedLimits { return this.gpu.limits; }
 
-  /** Throws the first GPU error seen so far, so a failure surfaces at the next call, never as zeros. */
+  /**
+   * Throws a GPU error seen since the last check, once, so a failure surfaces at the next call,
+   * never as zeros; the device stays usable after it. A lost device throws every time.
+   */
   check(): void {
-    if (this.error) throw this.error;
+    if (this.lost) throw this.lost.error;
+    const error = this.error;
+    if (error) {
+      this.error = null;
+      throw error;
+    }
   }
 
   private fail(error: GPUError, isValidation = false): void {
-    if (this.error) return;
+    if (this.error || this.lost) return;
     [this.error, this.errorIsValidation] = [error, isValidation];
   }
 
-  /** A storage buffer of at least `bytes` bytes, from the pool when one is free. */
-  createStorage(bytes: number): GPUBuffer {
+  /**
+   * A storage buffer of at least `bytes` bytes, from the pool when one is free. A size over the
+   * device's limits throws ShapeError naming `op` and the shape before WebGPU sees it (WebGPU
+   * would report it later, on the device, and break the device for every later call).
+   */
+  createStorage(bytes: number, op = 'tensor', shape?: readonly number[]): GPUBuffer {
+    this.check();
+    const limit = Math.min(this.limits.maxBufferSize, this.limits.maxStorageBufferBindingSize);
+    const rounded = sizeClass(bytes);
+    if (rounded > limit) {
+      const which = this.limits.maxBufferSize <= this.limits.maxStorageBufferBindingSize ? 'maxBufferSize' : 'maxStorageBufferBindingSize';
+      const what = shape ? `shape [${shape.join(',')}]` : `${bytes} bytes`;
+      throw new ShapeError(`${op}: ${what} needs ${formatBytes(bytes)}, over this device's ${which} of ${formatBytes(limit)}`);
+    }
     return this.pool.acquire(bytes, STORAGE());
   }
 
@@ -143,9 +170,11 @@ export class Device {
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
       this.pool.discard(staging); // a buffer whose mapping failed is not reused
+      // A lost device fails the mapping first and reports why a moment later.
+      await Promise.race([this.gpu.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
       await this.pipelines.settle();
       this.check();
-      throw new GPUError(`gpugrad: reading a buffer back failed: ${(e as Error).message}`);
+      throw new GPUError(`gpugrad: reading a buffer back failed: ${(e as Error).message || (e as Error).name}`);
     }
     await this.pipelines.settle();
     const copy = staging.getMappedRange(0, bytes).slice(0);
@@ -166,14 +195,32 @@ export class Device {
 
 let current: Device | null = null;
 let pending: Promise<Device> | null = null;
+/** The error of the last device lost, until ready() makes a new one. */
+let lastLost: DeviceLostError | null = null;
+
+/** A lost device is forgotten: the next ready() makes a new one. */
+function onLost(device: Device): void {
+  if (current !== device) return;
+  current = null;
+  pending = null;
+  lastLost = device.lost!.error;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30 && bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30} GiB`;
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${bytes} bytes`;
+}
 
 /**
- * Gets the WebGPU device once: `navigator.gpu` in a browser, Dawn (`npm i webgpu`) in Node.
+ * Gets the WebGPU device: `navigator.gpu` in a browser, Dawn (`npm i webgpu`) in Node.
  * Without a GPU, Node falls back to SwiftShader (Debian's chromium package) and says so.
  * Asks for the adapter's largest storage-buffer limits. Call it before making any tensor.
  * `options.gpu` takes any object shaped like `navigator.gpu` (Deno, Bun, Dawn's `create()`)
  * instead of detecting one. The device is made once per process or page: later calls return
- * it and ignore their options.
+ * it and ignore their options, until the device is lost; then ready() makes a new one (the
+ * old device's tensors throw DeviceLostError when used).
  *
  * Throws GpugradError with a one-line message saying what to do: a browser without WebGPU,
  * Node without the `webgpu` package (`npm i webgpu`), or no adapter at all.
@@ -194,6 +241,7 @@ export function ready(options: ReadyOptions = {}): Promise<Device> {
       },
     });
     current = new Device(gpu, info);
+    lastLost = null;
     return current;
   })();
   pending.catch(() => { pending = null; });
@@ -202,6 +250,7 @@ export function ready(options: ReadyOptions = {}): Promise<Device> {
 
 /** The device made by `ready()`; throws if `ready()` has not finished. */
 export function getDevice(): Device {
+  if (!current && lastLost) throw lastLost;
   if (!current) throw new GpugradError('gpugrad: no device yet: call `await ready()` before making tensors.');
   return current;
 }

@@ -21,7 +21,7 @@ export function splitSeed(seed: number): [number, number] {
  * values beyond 2 std of that normal are redrawn).
  */
 export function random(shape: Shape, distribution: Distribution, a: number, b: number, seed: number): Tensor {
-  const out = Tensor.empty(shape);
+  const out = Tensor.empty(shape, 'init');
   if (out.size === 0) return out;
   const [lo, hi] = splitSeed(seed);
   const shader = shaders.rng;

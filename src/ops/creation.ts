@@ -42,7 +42,7 @@ function flatten(data: Nested): { values: number[]; shape: number[] } {
 
 /** Uploads float32 values in row-major order as a tensor of the given shape. */
 export function fromData(values: Float32Array, shape: Shape, options: TensorOptions = {}): Tensor {
-  const t = Tensor.empty(shape);
+  const t = Tensor.empty(shape, 'tensor');
   if (values.length) getDevice().write(t.buffer('tensor'), values);
   t.requiresGrad = options.requiresGrad ?? false;
   return t;

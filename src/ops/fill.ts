@@ -8,7 +8,7 @@ import { constantOf, grid } from './launch.ts';
 
 /** A new tensor filled on the GPU; `op` names the caller in errors. The shape must already be checked. */
 export function fillTensor(op: string, shape: Shape, value: number, requiresGrad = false, entryPoint: 'main' | 'eye' = 'main'): Tensor {
-  const t = Tensor.empty(shape);
+  const t = Tensor.empty(shape, op);
   t.requiresGrad = requiresGrad;
   if (t.size === 0) return t;
   const shader = shaders.fill;

@@ -85,7 +85,7 @@ export const concat: FunctionOp<[tensors: Tensor[], axis?: number]> = primitive<
     return first.map((d, k) => (k === axis ? inputs.reduce((n, t) => n + t.shape[axis], 0) : d));
   },
   forward: (inputs, { axis }, shape, op) => {
-    const out = Tensor.empty(shape);
+    const out = Tensor.empty(shape, op.publicName);
     const strides = contiguousStrides(shape);
     let at = 0;
     for (const t of inputs) {
@@ -166,7 +166,7 @@ type Along = { axis: number; len: number };
 
 /** [outer, len, inner] of `shape` around `axis`, with count entries along it in the result. */
 function gatherLaunch(entryPoint: string, x: Tensor, idx: Tensor, shape: Shape, axis: number, len: number, op: string): Tensor {
-  const out = Tensor.empty(shape);
+  const out = Tensor.empty(shape, op);
   if (out.size === 0) return out;
   const outer = sizeOf(shape.slice(0, axis));
   const inner = sizeOf(shape.slice(axis + 1));

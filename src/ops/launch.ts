@@ -93,7 +93,7 @@ export interface ElementwiseOptions {
 export function launchElementwise(op: string, family: Family, fn: string, inputs: Tensor[], shape: Shape, options: ElementwiseOptions = {}): Tensor {
   if (shape.length > MAX_RANK) throw new ShapeError(`${op}: rank ${shape.length} is above the supported ${MAX_RANK}: ${formatShape(shape)}`);
   const strides = options.strides ?? inputs.map((t) => broadcastStrides(t.shape, shape));
-  const out = Tensor.empty(shape);
+  const out = Tensor.empty(shape, op);
   if (out.size === 0) return out;
   const shader = elementwiseShader(family, fn);
   const offset = options.offset ?? 0;

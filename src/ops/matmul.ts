@@ -80,7 +80,7 @@ function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs): Tensor 
   const n = shape[shape.length - 1];
   const batch = shape.length === 3 ? shape[0] : 1;
   const variant = chooseVariant(attrs, m, k, n); // may throw: before allocating
-  const out = Tensor.empty(shape);
+  const out = Tensor.empty(shape, 'matmul');
   if (out.size === 0) return out;
   // Element strides of op(a)[row, k] and op(b)[k, col] in the stored row-major matrices.
   const [aRow, aCol] = attrs.transposeA ? [1, m] : [k, 1];

@@ -36,7 +36,7 @@ function foldOnce(fold: Fold, x: Tensor, axis: number | null, outShape: Shape, o
   const len = axis === null ? x.size : x.shape[axis];
   const outer = axis === null ? 1 : sizeOf(x.shape.slice(0, axis));
   const inner = axis === null ? 1 : sizeOf(x.shape.slice(axis + 1));
-  const out = Tensor.empty(outShape);
+  const out = Tensor.empty(outShape, op);
   if (out.size === 0) return out;
   // Short axes fold serially, one invocation per output (reduce.wgsl says why); arg* always do.
   const serial = len <= SERIAL_MAX_LEN || fold === 'argmax' || fold === 'argmin';

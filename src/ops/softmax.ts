@@ -14,7 +14,7 @@ import { sum } from './reduce.ts';
 function launchSoftmax(isLog: boolean, x: Tensor, shape: Shape, op: string): Tensor {
   const cols = shape[shape.length - 1];
   const rows = cols === 0 ? 0 : x.size / cols;
-  const out = Tensor.empty(shape);
+  const out = Tensor.empty(shape, op);
   if (out.size === 0) return out;
   getDevice().dispatch({ shader: shaders.softmax, constants: { LOG: isLog ? 1 : 0 } }, [x.buffer(op)], [out.buffer(op)], { rows, cols }, grid(rows, 1));
   return out;

@@ -18,7 +18,7 @@ export const MOMENT = { mean: 0, std: 1, norm: 2, maxAbs: 3 } as const;
  * and std (0/0, as NumPy).
  */
 export function moments(x: Tensor): Tensor {
-  const out = Tensor.empty([4]);
+  const out = Tensor.empty([4], 'moments');
   getDevice().dispatch({ shader: shaders.moments, constants: { WG: 256 } }, [x.buffer('moments')], [out.buffer('moments')], { size: x.size }, [1, 1, 1]);
   return out;
 }
@@ -28,7 +28,7 @@ export async function readAll(tensors: Tensor[]): Promise<Float32Array[]> {
   const total = tensors.reduce((n, t) => n + t.size, 0);
   if (total === 0) return tensors.map(() => new Float32Array(0));
   const device = getDevice();
-  const gathered = Tensor.empty([total]);
+  const gathered = Tensor.empty([total], 'readAll');
   try {
     let offset = 0;
     for (const t of tensors) {
