@@ -3,7 +3,8 @@
 // Var(w) = scale / fan; LeCun, Xavier/Glorot and He/Kaiming are presets of it. The variance
 // stated for each is the variance of the weights produced, truncated normals included.
 
-import { GpugradError, ShapeError } from '../errors.ts';
+import { GpugradError, ShapeError, TypeError } from '../errors.ts';
+import { checkBoolean, checkNumber, checkOneOf, describe } from '../ops/args.ts';
 import { full, fromData, type TensorOptions } from '../ops/creation.ts';
 import { fillTensor } from '../ops/fill.ts';
 import { checkShape } from '../ops/args.ts';
@@ -23,25 +24,48 @@ export interface InitOptions extends TensorOptions, Partial<Fans> {
 const TRUNCATED_STD = 0.8796256610342398;
 
 const seedOf = (o: InitOptions) => o.seed ?? Math.floor(Math.random() * 2 ** 32);
+
+/**
+ * Checks what every initializer takes, before any GPU work, naming the initializer: a shape of
+ * non-negative integers, an options object, an integer seed, positive fans, finite numbers.
+ */
+function checkInit(name: string, shape: unknown, o: unknown, numbers: string[] = []): void {
+  const fn = `init.${name}`;
+  checkShape(fn, 'shape', shape);
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`${fn}: options must be an object, got ${describe(o)}`);
+  const options = o as Record<string, unknown>;
+  const seed = options.seed;
+  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new TypeError(`${fn}: seed must be a non-negative integer below 2^53, got ${describe(seed)}`);
+  }
+  for (const fan of ['fanIn', 'fanOut']) if (options[fan] !== undefined) checkNumber(fn, fan, options[fan], { finite: true, above: 0 });
+  for (const key of numbers) if (options[key] !== undefined) checkNumber(fn, key, options[key], { finite: true });
+  if (options.requiresGrad !== undefined) checkBoolean(fn, 'requiresGrad', options.requiresGrad);
+}
 const finish = (t: Tensor, o: InitOptions) => {
   t.requiresGrad = o.requiresGrad ?? false;
   return t;
 };
 
 /** Every weight 0 (Var = 0): every unit of a layer then computes the same thing. Use for biases. */
-export const zeros = (shape: Shape, o: TensorOptions = {}): Tensor => full([...shape], 0, o);
+export const zeros = (shape: Shape, o: TensorOptions = {}): Tensor => { checkInit('zeros', shape, o); return full([...shape], 0, o); };
 /** Every weight 1. */
-export const ones = (shape: Shape, o: TensorOptions = {}): Tensor => full([...shape], 1, o);
+export const ones = (shape: Shape, o: TensorOptions = {}): Tensor => { checkInit('ones', shape, o); return full([...shape], 1, o); };
 /** Every weight equal to `value` (Var = 0). */
-export const constant = (shape: Shape, o: TensorOptions & { value: number }): Tensor => full([...shape], o.value, o);
+export const constant = (shape: Shape, o: TensorOptions & { value: number }): Tensor => {
+  checkInit('constant', shape, o, ['value']);
+  return full([...shape], checkNumber('init.constant', 'value', o.value), o);
+};
 
 /** N(mean, std²): Var = std² (default N(0, 1)). */
 export function normal(shape: Shape, o: InitOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkInit('normal', shape, o, ['mean', 'std']);
   return finish(random(shape, 'normal', o.mean ?? 0, o.std ?? 1, seedOf(o)), o);
 }
 
 /** U[low, high): Var = (high - low)² / 12. */
 export function uniform(shape: Shape, o: InitOptions & { low?: number; high?: number } = {}): Tensor {
+  checkInit('uniform', shape, o, ['low', 'high']);
   return finish(random(shape, 'uniform', o.low ?? 0, o.high ?? 1, seedOf(o)), o);
 }
 
@@ -50,6 +74,7 @@ export function uniform(shape: Shape, o: InitOptions & { low?: number; high?: nu
  * The underlying std is std / 0.8796 so the weights produced have standard deviation `std`.
  */
 export function truncatedNormal(shape: Shape, o: InitOptions & { mean?: number; std?: number } = {}): Tensor {
+  checkInit('truncatedNormal', shape, o, ['mean', 'std']);
   return finish(random(shape, 'truncatedNormal', o.mean ?? 0, (o.std ?? 1) / TRUNCATED_STD, seedOf(o)), o);
 }
 
@@ -73,29 +98,36 @@ export interface VarianceScalingOptions extends InitOptions {
  * for fans that are not positive.
  */
 export function varianceScaling(shape: Shape, o: VarianceScalingOptions = {}): Tensor {
+  checkInit('varianceScaling', shape, o, ['scale']);
   const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal' } = o;
   if (!(scale > 0)) throw new GpugradError(`varianceScaling: scale must be positive, got ${scale}`);
+  checkOneOf('init.varianceScaling', 'mode', mode, ['fanIn', 'fanOut', 'fanAvg']);
+  checkOneOf('init.varianceScaling', 'distribution', distribution, ['normal', 'truncatedNormal', 'uniform']);
   const { fanIn, fanOut } = computeFans(shape, o);
   const fan = mode === 'fanIn' ? fanIn : mode === 'fanOut' ? fanOut : (fanIn + fanOut) / 2;
   const variance = scale / fan;
   if (distribution === 'uniform') return uniform(shape, { ...o, low: -Math.sqrt(3 * variance), high: Math.sqrt(3 * variance) });
-  if (distribution === 'normal') return normal(shape, { ...o, mean: 0, std: Math.sqrt(variance) });
-  if (distribution === 'truncatedNormal') return truncatedNormal(shape, { ...o, mean: 0, std: Math.sqrt(variance) });
-  throw new GpugradError(`varianceScaling: unknown distribution '${distribution as string}' (normal, truncatedNormal, uniform)`);
+  return (distribution === 'normal' ? normal : truncatedNormal)(shape, { ...o, mean: 0, std: Math.sqrt(variance) });
 }
 
+/** checkInit for the presets of varianceScaling, so errors name the preset; always true. */
+const checked = (name: string, shape: unknown, o: unknown, numbers?: string[]): true => {
+  checkInit(name, shape, o, numbers);
+  return true;
+};
+
 /** LeCun normal, Var = 1/fanIn (LeCun et al., "Efficient BackProp", 1998). Keeps tanh and SELU nets stable. */
-export const lecunNormal = (shape: Shape, o: InitOptions = {}) => varianceScaling(shape, { ...o, scale: 1, mode: 'fanIn', distribution: 'normal' });
+export const lecunNormal = (shape: Shape, o: InitOptions = {}) => checked('lecunNormal', shape, o) && varianceScaling(shape, { ...o, scale: 1, mode: 'fanIn', distribution: 'normal' });
 /** LeCun uniform, Var = 1/fanIn, bound √(3/fanIn) (LeCun et al., "Efficient BackProp", 1998). */
-export const lecunUniform = (shape: Shape, o: InitOptions = {}) => varianceScaling(shape, { ...o, scale: 1, mode: 'fanIn', distribution: 'uniform' });
+export const lecunUniform = (shape: Shape, o: InitOptions = {}) => checked('lecunUniform', shape, o) && varianceScaling(shape, { ...o, scale: 1, mode: 'fanIn', distribution: 'uniform' });
 
 /** InitOptions plus `gain` (default 1), e.g. calculateGain('tanh') = 5/3. */
 type GainOptions = InitOptions & { gain?: number };
 /** Xavier/Glorot normal, Var = gain² · 2/(fanIn + fanOut) (Glorot & Bengio, AISTATS 2010). */
-export const xavierNormal = (shape: Shape, o: GainOptions = {}) =>
+export const xavierNormal = (shape: Shape, o: GainOptions = {}) => checked('xavierNormal', shape, o, ['gain']) &&
   varianceScaling(shape, { ...o, scale: (o.gain ?? 1) ** 2, mode: 'fanAvg', distribution: 'normal' });
 /** Xavier/Glorot uniform, Var = gain² · 2/(fanIn + fanOut), bound gain·√(6/(fanIn + fanOut)) (Glorot & Bengio, AISTATS 2010). */
-export const xavierUniform = (shape: Shape, o: GainOptions = {}) =>
+export const xavierUniform = (shape: Shape, o: GainOptions = {}) => checked('xavierUniform', shape, o, ['gain']) &&
   varianceScaling(shape, { ...o, scale: (o.gain ?? 1) ** 2, mode: 'fanAvg', distribution: 'uniform' });
 
 /** Options of the He/Kaiming initializers: Var = gain(nonlinearity, a)² / fan. */
@@ -109,18 +141,18 @@ export interface KaimingOptions extends InitOptions {
 }
 const kaimingScale = (o: KaimingOptions) => calculateGain(o.nonlinearity ?? 'relu', o.a) ** 2;
 /** He/Kaiming normal, Var = gain²/fan, 2/fanIn for ReLU (He et al., ICCV 2015). */
-export const kaimingNormal = (shape: Shape, o: KaimingOptions = {}) =>
+export const kaimingNormal = (shape: Shape, o: KaimingOptions = {}) => checked('kaimingNormal', shape, o, ['a']) &&
   varianceScaling(shape, { ...o, scale: kaimingScale(o), mode: o.mode ?? 'fanIn', distribution: 'normal' });
 /** He/Kaiming uniform, Var = gain²/fan, bound gain·√(3/fan) (He et al., ICCV 2015). */
-export const kaimingUniform = (shape: Shape, o: KaimingOptions = {}) =>
+export const kaimingUniform = (shape: Shape, o: KaimingOptions = {}) => checked('kaimingUniform', shape, o, ['a']) &&
   varianceScaling(shape, { ...o, scale: kaimingScale(o), mode: o.mode ?? 'fanIn', distribution: 'uniform' });
 
 export { xavierNormal as glorotNormal, xavierUniform as glorotUniform, kaimingNormal as heNormal, kaimingUniform as heUniform };
 
 /** scale · I for a 2-D shape (ones on the main diagonal of a rectangular one). W = c·I makes a deep linear net scale by c per layer. */
 export function identity(shape: Shape, o: TensorOptions & { scale?: number } = {}): Tensor {
+  checkInit('identity', shape, o, ['scale']);
   if (shape.length !== 2) throw new ShapeError(`identity: needs a 2-D shape, got ${formatShape(shape)}`);
-  checkShape('identity', 'shape', shape);
   return fillTensor('identity', shape, o.scale ?? 1, o.requiresGrad, 'eye');
 }
 
@@ -130,6 +162,7 @@ export function identity(shape: Shape, o: TensorOptions & { scale?: number } = {
  * are orthonormal, whichever are fewer; shapes past 2-D are flattened to [shape[0], rest].
  */
 export function orthogonal(shape: Shape, o: InitOptions & { gain?: number } = {}): Tensor {
+  checkInit('orthogonal', shape, o, ['gain']);
   if (shape.length < 2) throw new ShapeError(`orthogonal: needs at least 2 dimensions, got ${formatShape(shape)}`);
   const rows = shape[0];
   const cols = shape.slice(1).reduce((n, d) => n * d, 1);
