@@ -12,6 +12,7 @@ export { keep, type Shape } from './tensor.ts';
 export { tidy } from './scope.ts';
 export { noGrad, isGradEnabled, zeroGrad, type BackwardOptions } from './autograd.ts';
 export { memory, type MemoryInfo } from './memory.ts';
+export { setDebug, checkNumerics, NumericsError, type DebugOptions } from './debug.ts';
 export { GpugradError, ShapeError, DisposedError, GPUError, TypeError, DeviceLostError } from './errors.ts';
 export * from './ops/index.ts';
 export type { BinaryOp, FunctionOp, MethodOp, Op, OpDef, OpInfo, OpMeta, UnaryOp } from './ops/op.ts';

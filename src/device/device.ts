@@ -32,6 +32,8 @@ export class Device {
   lost: { reason: string; message: string; error: DeviceLostError } | null = null;
   /** Whether `error` is a validation error of a dispatch, which a compile error may explain. */
   private errorIsValidation = false;
+  /** Runs before every readback (debug mode's numerics check); null when off. */
+  beforeRead: (() => Promise<void>) | null = null;
   /** Counters for tests and benchmarks. */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
 
@@ -162,6 +164,7 @@ export class Device {
 
   /** Copies `bytes` bytes of `buffer` to the CPU, after all recorded work. */
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    await this.beforeRead?.();
     const staging = this.pool.acquire(bytes, READBACK());
     this.copy(buffer, staging, bytes);
     this.flush();

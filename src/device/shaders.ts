@@ -18,6 +18,7 @@ import optim from '../../shaders/optim.wgsl?raw';
 import moments from '../../shaders/moments.wgsl?raw';
 import tree from '../../shaders/tree.wgsl?raw';
 import gather from '../../shaders/gather.wgsl?raw';
+import numerics from '../../shaders/numerics.wgsl?raw';
 import { parseLayout, parseConstants, type UniformLayout } from './uniforms.ts';
 
 /** Composed WGSL with what the device needs to run it and to report its errors. */
@@ -63,6 +64,7 @@ export const shaders = {
   rng: compose('rng', [['rng.wgsl', rng]]),
   optim: compose('optim', [['optim.wgsl', optim]]),
   gather: compose('gather', [['gather.wgsl', gather]]),
+  numerics: compose('numerics', [['numerics.wgsl', numerics]]),
 };
 
 /** The elementwise families: how many operands `fn apply` takes. */

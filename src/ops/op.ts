@@ -13,6 +13,7 @@
 import type { InputGrad } from '../autograd.ts';
 import type { Family } from '../device/shaders.ts';
 import { GpugradError, TypeError } from '../errors.ts';
+import { checkOutput, isCheckingNumerics } from '../debug.ts';
 import { isGradEnabled } from '../grad-mode.ts';
 import { Tensor, type Shape } from '../tensor.ts';
 import { describe } from './args.ts';
@@ -130,6 +131,7 @@ export function runOp<A>(info: OpInfo, def: OpDef<A>, inputs: Tensor[], attrs: A
   });
   const shape = def.shape(inputs, attrs, info);
   const out = def.forward(inputs, attrs, shape, info);
+  if (isCheckingNumerics()) checkOutput(info.publicName, inputs.map((t) => t.shape), out);
   const vjp = def.vjp;
   if (vjp !== 'none' && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     if (!vjp) throw new GpugradError(`${info.publicName}: this op has no gradient; run it under noGrad()`);
