@@ -56,7 +56,8 @@ export function fromData(values: Float32Array, shape: Shape, options: TensorOpti
  * that does not match `shape`, TypeError for data that is not numbers.
  */
 export function tensor(data: TensorData, shape?: readonly number[] | TensorOptions, options: TensorOptions = {}): Tensor {
-  if (shape !== undefined && shape !== null && !Array.isArray(shape) && typeof shape === 'object' && !ArrayBuffer.isView(shape)) {
+  if (shape === null) throw new TypeError('tensor: the second argument must be a shape (an array of sizes) or options, got null');
+  if (shape !== undefined && !Array.isArray(shape) && typeof shape === 'object' && !ArrayBuffer.isView(shape)) {
     options = shape as TensorOptions;
     shape = undefined;
   }
@@ -71,7 +72,7 @@ export function tensor(data: TensorData, shape?: readonly number[] | TensorOptio
   } else {
     throw new TypeError(`tensor: data must be a number, nested arrays of numbers or a typed array, got ${describe(data)}`);
   }
-  if (shape !== undefined && shape !== null) {
+  if (shape !== undefined) {
     shape = checkShape('tensor', 'shape', shape);
     if (sizeOf(shape) !== values.length) {
       throw new ShapeError(`tensor: data has ${values.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`);

@@ -52,6 +52,7 @@ export const l1Loss: Op<[pred: Tensor, target: Tensor, options?: LossOptions]> =
 export const huberLoss: FunctionOp<[pred: Tensor, target: Tensor, options?: LossOptions & { delta?: number }]> = composite({ note: '½d² inside delta, linear beyond, reduction', method: false },
   (op) => (pred: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}) => {
     const [p, t] = samePair(op.publicName, pred, target);
+    checkReduction(op.publicName, options);
     const delta = checkNumber(op.publicName, 'delta', options.delta ?? 1, { finite: true, above: 0 });
     const d = abs(sub(p, t));
     return reduce(op.publicName, where(lessEqual(d, delta), mul(square(d), 0.5), mul(sub(d, 0.5 * delta), delta)), options);
