@@ -4,12 +4,12 @@
 // shows in the result instead of reading another element.
 // Bindings: 0 x (read: the source, or the incoming gradient dy), 1 idx (read), 2 y (write),
 // 3 params. One invocation per output element, 2-D dispatch past 65535 workgroups.
-//  - index_select: y[o, k, j] = x[o, idx[k], j]                      (idx has count elements)
-//  - index_add:    y[o, m, j] = sum over k with idx[k] = m of dy[o, k, j]   (its gradient)
-//  - gather:       y[o, k, j] = x[o, idx[o, k, j], j]                (idx shaped like y)
-//  - gather_add:   y[o, m, j] = sum over k with idx[o, k, j] = m of dy[o, k, j]
-// The *_add kernels loop over the count entries of each output's column instead of scattering
-// with atomics (WGSL has no float atomics): O(count) per output, no races.
+// EACH = 0: one index per slice, idx has count elements (index_select);
+// EACH = 1: one index per element, idx is shaped like the result (gather).
+//  - pick:    y[o, k, j] = x[o, idx[k or (o, k, j)], j]
+//  - scatter: y[o, m, j] = sum over k with idx[k or (o, k, j)] = m of dy[o, k, j]   (pick's gradient)
+// scatter loops over the count entries of each output's column instead of scattering with
+// atomics (WGSL has no float atomics): O(count) per output, no races.
 
 struct Params { outer: u32, len: u32, inner: u32, count: u32 }
 
@@ -19,57 +19,35 @@ struct Params { outer: u32, len: u32, inner: u32, count: u32 }
 @group(0) @binding(3) var<uniform> params: Params;
 
 override WG: u32 = 64;
+override EACH: u32 = 0u;
 
 fn linear(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * WG; }
 
-// The index as an integer in [0, len), or len when it is not one (NaN, fractional, out of range).
-fn checked(v: f32) -> u32 {
+// The index for entry k of element at (flat position `at` in [outer, count, inner]), as an
+// integer in [0, len), or len when it is not one (NaN, fractional, out of range).
+fn index_of(k: u32, at: u32) -> u32 {
+  let v = idx[select(k, at, EACH == 1u)];
   let ok = v >= 0.0 && v < f32(params.len) && v == floor(v);
   return select(params.len, u32(v), ok);
 }
 
-fn nan() -> f32 { return bitcast<f32>(0x7fc00000u | (params.len & 0u)); }  // made at run time
-
-fn load(o: u32, m: u32, j: u32) -> f32 {
-  if (m == params.len) { return nan(); }
-  return x[(o * params.len + m) * params.inner + j];
-}
-
 @compute @workgroup_size(WG)
-fn index_select(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn pick(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linear(gid, nwg);
   if (i >= params.outer * params.count * params.inner) { return; }
   let j = i % params.inner;
   let k = (i / params.inner) % params.count;
   let o = i / (params.inner * params.count);
-  y[i] = load(o, checked(idx[k]), j);
-}
-
-@compute @workgroup_size(WG)
-fn gather(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear(gid, nwg);
-  if (i >= params.outer * params.count * params.inner) { return; }
-  let j = i % params.inner;
-  let o = i / (params.inner * params.count);
-  y[i] = load(o, checked(idx[i]), j);
-}
-
-@compute @workgroup_size(WG)
-fn index_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear(gid, nwg);
-  if (i >= params.outer * params.len * params.inner) { return; }
-  let j = i % params.inner;
-  let m = (i / params.inner) % params.len;
-  let o = i / (params.inner * params.len);
-  var total = 0.0;
-  for (var k = 0u; k < params.count; k++) {
-    if (checked(idx[k]) == m) { total += x[(o * params.count + k) * params.inner + j]; }
+  let m = index_of(k, i);
+  if (m == params.len) {
+    y[i] = bitcast<f32>(0x7fc00000u | (m & 0u));  // NaN, made at run time
+    return;
   }
-  y[i] = total;
+  y[i] = x[(o * params.len + m) * params.inner + j];
 }
 
 @compute @workgroup_size(WG)
-fn gather_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn scatter(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linear(gid, nwg);
   if (i >= params.outer * params.len * params.inner) { return; }
   let j = i % params.inner;
@@ -78,7 +56,7 @@ fn gather_add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   var total = 0.0;
   for (var k = 0u; k < params.count; k++) {
     let at = (o * params.count + k) * params.inner + j;
-    if (checked(idx[at]) == m) { total += x[at]; }
+    if (index_of(k, at) == m) { total += x[at]; }
   }
   y[i] = total;
 }

@@ -164,26 +164,32 @@ function indexTensor(op: string, indices: unknown, len: number): Tensor {
 
 type Along = { axis: number; len: number };
 
-/** [outer, len, inner] of `shape` around `axis`, with count entries along it in the result. */
-function gatherLaunch(entryPoint: string, x: Tensor, idx: Tensor, shape: Shape, axis: number, len: number, op: string): Tensor {
+/**
+ * gather.wgsl's pick (scatter: its gradient) over [outer, len, inner] around `axis`; `each`:
+ * one index per element (gather) rather than one per slice (indexSelect).
+ */
+function launchGather(entryPoint: 'pick' | 'scatter', each: boolean, x: Tensor, idx: Tensor, shape: Shape, axis: number, len: number, op: string): Tensor {
   const out = Tensor.empty(shape, op);
   if (out.size === 0) return out;
   const outer = sizeOf(shape.slice(0, axis));
   const inner = sizeOf(shape.slice(axis + 1));
-  const count = entryPoint.endsWith('_add') ? x.shape[axis] : shape[axis];
-  getDevice().dispatch({ shader: shaders.gather, entryPoint }, [x.buffer(op), idx.buffer(op)], [out.buffer(op)],
+  const count = entryPoint === 'scatter' ? x.shape[axis] : shape[axis];
+  getDevice().dispatch({ shader: shaders.gather, entryPoint, constants: { EACH: each ? 1 : 0 } }, [x.buffer(op), idx.buffer(op)], [out.buffer(op)],
     { outer, len, inner, count }, grid(out.size, constantOf(shaders.gather, 'WG')));
   return out;
 }
 
-// indexSelect's gradient (a backward kernel, not differentiated)
-const indexAdd: Op<[dy: Tensor, idx: Tensor, axis: number, len: number]> = primitive<Along, [dy: Tensor, idx: Tensor, axis: number, len: number]>({
+/** The gradient of a pick: dy summed into the positions it was read from (a backward kernel, not differentiated). */
+const scatterOp = (each: boolean): Op<[dy: Tensor, idx: Tensor, axis: number, len: number]> => primitive<Along, [dy: Tensor, idx: Tensor, axis: number, len: number]>({
   shape: ([dy], { axis, len }) => dy.shape.map((d, k) => (k === axis ? len : d)),
-  forward: ([dy, idx], { axis, len }, shape, op) => gatherLaunch('index_add', dy, idx, shape, axis, len, op.publicName),
+  forward: ([dy, idx], { axis, len }, shape, op) => launchGather('scatter', each, dy, idx, shape, axis, len, op.publicName),
   vjp: null,
 }, { note: '' }, (run) => (dy, idx, axis, len) => run([dy, idx], { axis, len }));
 
-// d indexSelect(x) = dy summed into the rows it came from (index_add)
+const indexAdd = scatterOp(false);
+const gatherAdd = scatterOp(true);
+
+// d indexSelect(x) = dy summed into the rows it came from (indexAdd)
 /**
  * The slices of x at `indices` along `axis` (torch.index_select): indices is a 1-D tensor or
  * an array of integers; the result has indices.length entries along axis. An index tensor
@@ -194,7 +200,7 @@ export const indexSelect: MethodOp<[x: Tensor, indices: Tensor | number[], axis?
     if (idx.rank !== 1) throw new ShapeError(`${op.publicName}: indices must be 1-D, got ${formatShape(idx.shape)}`);
     return x.shape.map((d, k) => (k === axis ? idx.size : d));
   },
-  forward: ([x, idx], { axis, len }, shape, op) => gatherLaunch('index_select', x, idx, shape, axis, len, op.publicName),
+  forward: ([x, idx], { axis, len }, shape, op) => launchGather('pick', false, x, idx, shape, axis, len, op.publicName),
   vjp: (dy, [, idx], _, { axis, len }) => [() => indexAdd(dy, idx, axis, len), null],
 }, { note: 'slices at integer indices along an axis; scatter-add gradient', kernels: { indexAdd } },
 (run, op) => (x, indices, axis = 0) => {
@@ -203,14 +209,7 @@ export const indexSelect: MethodOp<[x: Tensor, indices: Tensor | number[], axis?
   return run([x, indexTensor(op.publicName, indices, x.shape[a])], { axis: a, len: x.shape[a] });
 });
 
-// gather's gradient (a backward kernel, not differentiated)
-const gatherAdd: Op<[dy: Tensor, idx: Tensor, axis: number, len: number]> = primitive<Along, [dy: Tensor, idx: Tensor, axis: number, len: number]>({
-  shape: ([dy], { axis, len }) => dy.shape.map((d, k) => (k === axis ? len : d)),
-  forward: ([dy, idx], { axis, len }, shape, op) => gatherLaunch('gather_add', dy, idx, shape, axis, len, op.publicName),
-  vjp: null,
-}, { note: '' }, (run) => (dy, idx, axis, len) => run([dy, idx], { axis, len }));
-
-// d gather(x) = dy summed into the elements it came from (gather_add)
+// d gather(x) = dy summed into the elements it came from (gatherAdd)
 /**
  * out[..., k, ...] = x[..., indices[..., k, ...], ...] along `axis` (torch.gather): indices has
  * x's rank and x's sizes on every other axis; the result has indices' shape. Entries that are
@@ -223,7 +222,7 @@ export const gather: MethodOp<[x: Tensor, indices: Tensor | number[], axis?: num
     }
     return idx.shape;
   },
-  forward: ([x, idx], { axis, len }, shape, op) => gatherLaunch('gather', x, idx, shape, axis, len, op.publicName),
+  forward: ([x, idx], { axis, len }, shape, op) => launchGather('pick', true, x, idx, shape, axis, len, op.publicName),
   vjp: (dy, [, idx], _, { axis, len }) => [() => gatherAdd(dy, idx, axis, len), null],
 }, { note: 'elements at integer indices along an axis; scatter-add gradient', kernels: { gatherAdd } },
 (run, op) => (x, indices, axis = 0) => {
