@@ -5,6 +5,7 @@
 // `flush()`, or every MAX_BATCH dispatches. Buffers released while their work is still
 // unsubmitted go back to the pool only after that submit, because `queue.writeBuffer` on a
 // reused buffer would otherwise land before the dispatches that still read its old contents.
+// For the same reason `write()` submits the recorded work first when that work uses its buffer.
 
 import { GPUError, GpugradError } from '../errors.ts';
 import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
@@ -26,6 +27,8 @@ export class Device {
   private pass: GPUComputePassEncoder | null = null;
   private batched = 0;
   private releasedAfterSubmit: GPUBuffer[] = [];
+  /** Buffers that the work recorded since the last submit reads or writes. */
+  private recorded = new Set<GPUBuffer>();
   private error: GPUError | null = null;
   /** Whether `error` is a validation error of a dispatch, which a compile error may explain. */
   private errorIsValidation = false;
@@ -71,9 +74,12 @@ export class Device {
     else this.pool.release(buffer);
   }
 
-  /** Uploads data into a buffer (queue.writeBuffer). */
+  /** Uploads data into a buffer (queue.writeBuffer), after all work recorded so far. */
   write(buffer: GPUBuffer, data: Float32Array | Uint32Array, offsetBytes = 0): void {
     this.check();
+    // queue.writeBuffer runs at the next submit, before the dispatches still in the open
+    // encoder: when one of them uses this buffer, submit them first. Fresh buffers cost nothing.
+    if (this.recorded.has(buffer)) this.flush();
     this.gpu.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -99,6 +105,8 @@ export class Device {
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(...workgroups);
+    for (const buffer of inputs) this.recorded.add(buffer);
+    for (const buffer of outputs) this.recorded.add(buffer);
     this.stats.dispatches++;
     if (++this.batched >= MAX_BATCH) this.flush();
   }
@@ -108,6 +116,7 @@ export class Device {
     this.check();
     this.endPass();
     (this.encoder ??= this.gpu.createCommandEncoder()).copyBufferToBuffer(src, 0, dst, dstOffset, bytes);
+    this.recorded.add(src).add(dst);
   }
 
   private endPass(): void {
@@ -124,6 +133,7 @@ export class Device {
       this.encoder = null;
     }
     this.batched = 0;
+    this.recorded.clear();
     for (const buffer of this.releasedAfterSubmit) this.pool.release(buffer);
     this.releasedAfterSubmit = [];
   }
