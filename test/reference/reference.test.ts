@@ -1,5 +1,5 @@
 /**
- * Tests of the float64 CPU references themselves (ndarray.ts, ops.ts, check.ts),
+ * Tests of the float64 CPU references themselves (ndarray.ts, ops.ts, check.ts, safetensors.ts),
  * against closed forms worked out by hand. These run on the CPU only and never
  * touch the library: if a reference were wrong, every GPU test built on it
  * would be checking against the wrong answer.
@@ -8,6 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { makeRng, nd, randn, sizeOf, stridesOf, uniform, type Nd } from './ndarray.ts';
 import * as op from './ops.ts';
 import { expectClose, finiteDiffGrad, tol, tolerance } from './check.ts';
+import { bits, handWritten, parseFile, valuesOf } from './safetensors.ts';
 
 const exact = { atol: 1e-12, rtol: 1e-12 };
 const arr = (x: Nd): number[] => Array.from(x.data);
@@ -244,5 +245,23 @@ describe('tolerance model and expectClose', () => {
     expect(() => expectClose([NaN, Infinity], [NaN, Infinity], t, 'same')).not.toThrow();
     expect(() => expectClose([1], [NaN], t, 'nanexp')).toThrow(/nanexp/);
     expect(() => expectClose([1, 2], [1], t, 'len')).toThrow(/len: length mismatch/);
+  });
+});
+
+describe('safetensors by hand', () => {
+  it('writes the bytes the format describes, and takes them apart again', () => {
+    const header = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
+    const json = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'; // 54 characters, padded to 56
+    const bytes = handWritten(header, [1, -2]);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([56, 0, 0, 0, 0, 0, 0, 0]);
+    expect(new TextDecoder().decode(bytes.subarray(8, 64))).toBe(`${json}  `);
+    // 1 = 0x3f800000 and -2 = 0xc0000000, little-endian
+    expect(Array.from(bytes.subarray(64))).toEqual([0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0]);
+    expect(handWritten(header, [1, -2], { pad: false })[0]).toBe(54);
+    const file = parseFile(bytes);
+    expect(file.headerLength).toBe(56);
+    expect(file.header).toEqual(header);
+    expect(valuesOf(file, 'a')).toEqual([1, -2]);
+    expect(bits([1, -2])).toEqual([0x3f800000, 0xc0000000]);
   });
 });
