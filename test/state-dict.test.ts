@@ -155,4 +155,9 @@ describe("layout: 'torch'", () => {
     const want = R.mlpForward(x, [{ w: R.transpose(nd(wTorch, [2, 3])), b: nd(b, [2]), act: 'relu' }]);
     expectClose(await tidy(() => model.forward(toTensor(x))).data(), want.data, tol(3), 'forward of the loaded PyTorch weights');
   });
+
+  it('an optimizer has no Linear weights to transpose: torch layout needs a module', async () => {
+    const p = tensor([1, 2], [2], { requiresGrad: true });
+    await expect(save(new optim.SGD([p], { lr: 0.1 }), { layout: 'torch' })).rejects.toThrow(/^save: layout 'torch' needs the model itself/);
+  });
 });
