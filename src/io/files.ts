@@ -11,12 +11,12 @@ import type { StateDict } from './state-dict.ts';
 type Fs = typeof import('node:fs');
 
 async function nodeFs(fn: string): Promise<Fs> {
-  const name = 'node:fs'; // a variable, so bundlers leave this Node-only import alone
-  try {
-    return (await import(/* @vite-ignore */ name)) as Fs;
-  } catch (cause) {
-    throw new GpugradError(`${fn}: needs Node's file system; in a browser use save() and load() on bytes (README, "Save and load")`, { cause });
+  // Node, and Deno and Bun, which say which Node they stand in for; a page never fetches node:fs.
+  if (typeof process === 'undefined' || !process.versions?.node) {
+    throw new GpugradError(`${fn}: needs Node's file system; in a browser use save() and load() on bytes (README, "Save and load")`);
   }
+  const name = 'node:fs'; // a variable, so bundlers leave this Node-only import alone
+  return (await import(/* @vite-ignore */ name)) as Fs;
 }
 
 function checkPath(fn: string, path: unknown): asserts path is string {

@@ -31,7 +31,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** The bytes of a safetensors file holding `tensors` in order, as F32, and `metadata` if not empty. */
-export function encode(tensors: TensorRecord[], metadata: Record<string, string>): Uint8Array {
+export function encode(tensors: TensorRecord[], metadata: Record<string, string>): Uint8Array<ArrayBuffer> {
   const header: Record<string, unknown> = Object.keys(metadata).length ? { __metadata__: metadata } : {};
   let end = 0;
   for (const t of tensors) header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [end, (end += t.data.length * 4)] };

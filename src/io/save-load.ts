@@ -55,7 +55,7 @@ function isStateValue(v: unknown): v is StateValue {
  * tensors back from the GPU. Throws GpugradError naming the key for a disposed tensor or a value
  * that is neither a tensor nor a finite number, boolean or list of numbers.
  */
-export async function save(source: StateDict | HasStateDict, options: SaveOptions = {}): Promise<Uint8Array> {
+export async function save(source: StateDict | HasStateDict, options: SaveOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   const fn = 'save';
   const layout = checkLayout(fn, options.layout);
   const metadata = { ...checkMetadata(fn, options.metadata ?? {}) };

@@ -4,12 +4,19 @@
 import * as gg from '../../src/index.ts';
 import { runMlp, type MlpData, type MlpResult } from './mlp.ts';
 import { runInitTrain, type InitTrainResult } from './init-train.ts';
+import { runSaveLoad, type SaveLoadResult } from './save-load.ts';
 
 declare global {
   interface Window {
-    gpugradTest: { run(data: MlpData): Promise<MlpResult>; initTrain(seed: number): Promise<InitTrainResult> };
+    gpugradTest: {
+      run(data: MlpData): Promise<MlpResult>;
+      initTrain(seed: number): Promise<InitTrainResult>;
+      saveLoad(seed: number): Promise<SaveLoadResult>;
+    };
   }
 }
 
-window.gpugradTest = { run: (data) => runMlp(gg, data), initTrain: (seed) => runInitTrain(gg, seed) };
+window.gpugradTest = {
+  run: (data) => runMlp(gg, data), initTrain: (seed) => runInitTrain(gg, seed), saveLoad: (seed) => runSaveLoad(gg, seed, true),
+};
 document.body.dataset.ready = 'true';
