@@ -4,7 +4,7 @@
 // training run stored in the file's metadata, exactly. test/mnist.test.ts runs both.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { loadFile, loadMetadata, ready, Tensor } from 'gpugrad';
+import { loadFile, loadMetadata, ready, tidy } from 'gpugrad';
 import { accuracy, loadMnist } from 'gpugrad/bench';
 import { DEFAULT_MODEL_PATH, makeModel } from './node-mnist.ts';
 
@@ -21,12 +21,7 @@ export async function evaluateSaved(path: string): Promise<Evaluated> {
   const data = await loadMnist();
   const model = makeModel(12345); // other weights until the file's are copied in
   try {
-    const dict = await loadFile(path);
-    try {
-      model.loadStateDict(dict);
-    } finally {
-      for (const value of Object.values(dict)) if (value instanceof Tensor) value.dispose();
-    }
+    tidy(() => model.loadStateDict(loadFile(path))); // tidy() frees the loaded tensors once copied
     const savedAccuracy = Number(loadMetadata(readFileSync(path)).accuracy);
     return { accuracy: await accuracy(model, data.test), savedAccuracy, testCount: data.test.count };
   } finally {

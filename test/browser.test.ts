@@ -152,7 +152,7 @@ describe('headless Chromium', () => {
     // The same kernels on the same kind of adapter: the weights agree to float32 rounding.
     const floats = (file: typeof pageFile) => Array.from({ length: file.data.byteLength / 4 }, (_, i) => file.data.getFloat32(4 * i, true));
     expectClose(floats(pageFile), floats(nodeFile), { atol: 1e-6, rtol: 1e-5 }, 'saved weights, page vs node');
-    expect(inPage.saveFileError).toMatch(/^GpugradError: saveFile: needs Node's file system; in a browser use save\(\) and load\(\) on bytes/);
+    expect(inPage.saveFileError).toBe("GpugradError: saveFile: needs Node's file system (Node 20.16 or later); in a browser use save() and load() on bytes");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GpugradError, load, loadFile, loadMetadata, memory, ready, save, saveFile, tensor, Tensor, type StateDict } from '../src/index.ts';
+import { GpugradError, load, loadFile, loadMetadata, memory, ready, save, saveFile, tensor, Tensor, tidy, type StateDict } from '../src/index.ts';
 import { bits, handWritten, parseFile, valuesOf } from './reference/safetensors.ts';
 
 let dir: string;
@@ -150,26 +150,29 @@ describe('bad files fail cleanly, before any tensor is made', () => {
 });
 
 describe('files in Node', () => {
-  it('saveFile then loadFile round-trips, bit for bit; no partial file is left behind', async () => {
+  it('saveFile then loadFile round-trips, bit for bit; no partial file is left behind; tidy() frees what loadFile made', async () => {
     const v = Float32Array.from({ length: 37 }, (_, i) => Math.sin(i) * 1e-3);
     const dict = { v: tensor(v, [37]), n: 12 };
     const path = join(dir, 'round.safetensors');
     await saveFile(path, dict, { metadata: { run: 'a' } });
     expect(readFileSync(path)).toEqual(Buffer.from(await save(dict, { metadata: { run: 'a' } })));
-    const back = await loadFile(path);
+    const back = loadFile(path);
     expect(bits(await (back.v as Tensor).data())).toEqual(bits(v));
     expect(back.n).toBe(12);
     expect(loadMetadata(readFileSync(path))).toEqual({ run: 'a' });
     expect(readdirSync(dir).filter((f) => f.includes('round'))).toEqual(['round.safetensors']);
     dispose(back);
+    const live = memory().liveTensors;
+    expect(tidy(() => loadFile(path).n)).toBe(12);
+    expect(memory().liveTensors).toBe(live);
     dispose(dict);
   });
 
   it('errors name the file: missing, corrupt, an unwritable path', async () => {
-    await expect(loadFile(join(dir, 'nope.safetensors'))).rejects.toThrow(/^loadFile: cannot read '.*nope\.safetensors': ENOENT/);
+    expect(() => loadFile(join(dir, 'nope.safetensors'))).toThrow(/^loadFile: cannot read '.*nope\.safetensors': ENOENT/);
     const bad = join(dir, 'bad.safetensors');
     writeFileSync(bad, handWritten({ a: entry([1], 0, 8, 'F64') }, [0, 0]));
-    await expect(loadFile(bad)).rejects.toThrow(/^loadFile: '.*bad\.safetensors': tensor 'a' has dtype 'F64'/);
+    expect(() => loadFile(bad)).toThrow(/^loadFile: '.*bad\.safetensors': tensor 'a' has dtype 'F64'/);
     await expect(saveFile(join(dir, 'missing-dir', 'x.safetensors'), {})).rejects.toThrow(/^saveFile: cannot write '.*x\.safetensors': ENOENT/);
     await expect(saveFile('' as string, {})).rejects.toThrow(/^saveFile: path must be a non-empty string, got ''$/);
   });

@@ -1,22 +1,19 @@
-// Files in Node: saveFile() and loadFile() are save() and load() plus node:fs. node:fs is
-// imported only when they are called, through a variable, so a browser bundle never sees it;
-// a page downloads save()'s bytes as a Blob and loads a File with load(await file.arrayBuffer())
-// (README, "Save and load").
+// Files in Node: saveFile() and loadFile() are save() and load() plus node:fs. node:fs comes
+// from process.getBuiltinModule() when they are called, never from an import, so a browser
+// bundle never sees it, and loadFile() can be synchronous: `tidy(() => model.loadStateDict(
+// loadFile(path)))` frees what it loaded. A page downloads save()'s bytes as a Blob and loads a
+// File with load(await file.arrayBuffer()) (README, "Save and load").
 
 import { GpugradError } from '../errors.ts';
 import { show } from '../validate.ts';
 import { loadBytes, save, type HasStateDict, type SaveOptions } from './save-load.ts';
 import type { StateDict } from './state-dict.ts';
 
-type Fs = typeof import('node:fs');
-
-async function nodeFs(fn: string): Promise<Fs> {
-  // Node, and Deno and Bun, which say which Node they stand in for; a page never fetches node:fs.
-  if (typeof process === 'undefined' || !process.versions?.node) {
-    throw new GpugradError(`${fn}: needs Node's file system; in a browser use save() and load() on bytes (README, "Save and load")`);
-  }
-  const name = 'node:fs'; // a variable, so bundlers leave this Node-only import alone
-  return (await import(/* @vite-ignore */ name)) as Fs;
+function nodeFs(fn: string): typeof import('node:fs') {
+  // Node 20.16+, and Deno and Bun where they provide it; undefined in a page.
+  const fs = typeof process === 'undefined' ? undefined : process.getBuiltinModule?.('node:fs');
+  if (!fs) throw new GpugradError(`${fn}: needs Node's file system (Node 20.16 or later); in a browser use save() and load() on bytes`);
+  return fs;
 }
 
 function checkPath(fn: string, path: unknown): asserts path is string {
@@ -29,7 +26,7 @@ function checkPath(fn: string, path: unknown): asserts path is string {
  */
 export async function saveFile(path: string, source: StateDict | HasStateDict, options: SaveOptions = {}): Promise<void> {
   checkPath('saveFile', path);
-  const fs = await nodeFs('saveFile');
+  const fs = nodeFs('saveFile');
   const bytes = await save(source, options);
   const partial = `${path}.${Date.now()}-${Math.floor(Math.random() * 1e9)}.partial`;
   try {
@@ -41,13 +38,16 @@ export async function saveFile(path: string, source: StateDict | HasStateDict, o
   }
 }
 
-/** `load()` of a file's bytes (Node only): new tensors the caller owns. Errors name the file. */
-export async function loadFile(path: string): Promise<StateDict> {
+/**
+ * `load()` of a file's bytes (Node only), synchronous: new tensors the caller owns, so
+ * `tidy(() => model.loadStateDict(loadFile(path)))` frees them. Errors name the file.
+ */
+export function loadFile(path: string): StateDict {
   checkPath('loadFile', path);
-  const fs = await nodeFs('loadFile');
+  const fs = nodeFs('loadFile');
   let bytes: Uint8Array;
   try {
-    bytes = await fs.promises.readFile(path);
+    bytes = fs.readFileSync(path);
   } catch (cause) {
     throw new GpugradError(`loadFile: cannot read '${path}': ${(cause as Error).message}`, { cause });
   }
