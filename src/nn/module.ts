@@ -4,7 +4,7 @@
 // layer is x·W + b.
 
 import { noGrad } from '../autograd.ts';
-import { GpugradError } from '../errors.ts';
+import { DisposedError, GpugradError } from '../errors.ts';
 import * as init from '../init/index.ts';
 import { checkDict, checkLayout, copyInto, rejectUnexpected, tensorEntry, type Layout, type StateDict } from '../io/state-dict.ts';
 import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh, transpose } from '../ops/index.ts';
@@ -74,7 +74,7 @@ export abstract class Module {
     const torch = checkLayout(fn, options.layout) === 'torch';
     const entries = this.stateEntries();
     const copies = entries.map(({ name, tensor, torchTransposed }) => {
-      if (tensor.isDisposed) throw new GpugradError(`${fn}: the model's '${name}' was disposed`);
+      if (tensor.isDisposed) throw new DisposedError(`${fn}: the model's '${name}' was disposed`);
       const flip = torch && torchTransposed === true;
       const other = [...tensor.shape].reverse();
       const hint = !torchTransposed ? undefined
