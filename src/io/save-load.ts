@@ -33,6 +33,7 @@ export interface SaveOptions {
 
 /** What save() takes besides a state dict: anything that has one (a module, an optimizer). */
 export interface HasStateDict {
+  /** The named tensors (and numbers) to save. */
   stateDict(): StateDict;
 }
 

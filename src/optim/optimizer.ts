@@ -89,6 +89,7 @@ export abstract class Optimizer<H extends { lr: number }> {
   get lr(): number {
     return this.paramGroups[0]?.lr ?? NaN;
   }
+  /** Sets every group's learning rate (finite, >= 0). */
   set lr(value: number) {
     nonNegative(this.name, 'lr', value);
     for (const group of this.paramGroups) group.lr = value;
