@@ -21,4 +21,5 @@ export * as init from './init/index.ts';
 export { calculateGain } from './init/gains.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
+export * from './io/index.ts';
 export { moments, MOMENT, readAll, readScalars } from './stats/stats.ts';

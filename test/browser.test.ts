@@ -2,7 +2,8 @@
 // loads test/browser/index.html from a Vite dev server, so the page imports the library
 // straight from src/. The page and Node run the same MLP forward and backward
 // (test/browser/mlp.ts); their gradients must agree with each other and with float64 central
-// differences of the reference MLP (test/reference/ops.ts). The page must log no errors.
+// differences of the reference MLP (test/reference/ops.ts). Both also save a trained model and
+// load it into a fresh one through a File (test/browser/save-load.ts). The page must log no errors.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
@@ -13,10 +14,12 @@ import { PARAMS, runMlp, type MlpData, type MlpResult, type Param } from './brow
 import { runInitTrain } from './browser/init-train.ts';
 import { runEverydayOps, type OpsInput } from './browser/everyday-ops.ts';
 import * as M from './reference/more-ops.ts';
+import { runSaveLoad } from './browser/save-load.ts';
 import * as R from './reference/ops.ts';
 import { makeRng, nd, type Nd } from './reference/ndarray.ts';
 import { expectClose, finiteDiffGrad, tol } from './reference/check.ts';
 import { rand } from './helpers.ts';
+import { parseFile } from './reference/safetensors.ts';
 
 const PAGE_ROOT = resolve(ROOT, 'test/browser');
 
@@ -179,6 +182,24 @@ describe('headless Chromium', () => {
         expectClose(result.grad!, finiteDiffGrad(sumOf(ref.f), [x])[0].data, tol(64), `${name} d sum/dx, ${side} vs float64`);
       }
     }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('save() and load() in the page: a File of the saved bytes loads into a fresh model with bitwise-equal outputs', async () => {
+    const inPage = await page.evaluate((s) => window.gpugradTest.saveLoad(s), 31);
+    const inNode = await runSaveLoad(gg, 31, false);
+    for (const [side, result] of [['page', inPage], ['node', inNode]] as const) {
+      expect(result.loaded, `${side}: loaded outputs`).toEqual(result.trained);
+      expect(result.trained.length).toBe(30);
+    }
+    const [pageFile, nodeFile] = [inPage.file, inNode.file].map((bytes) => parseFile(Uint8Array.from(bytes)));
+    expect(pageFile.headerText).toBe(nodeFile.headerText);
+    expect(Object.keys(pageFile.header)).toEqual(['__metadata__', '0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']);
+    expect(pageFile.header.__metadata__).toEqual({ seed: '31' });
+    // The same kernels on the same kind of adapter: the weights agree to float32 rounding.
+    const floats = (file: typeof pageFile) => Array.from({ length: file.data.byteLength / 4 }, (_, i) => file.data.getFloat32(4 * i, true));
+    expectClose(floats(pageFile), floats(nodeFile), { atol: 1e-6, rtol: 1e-5 }, 'saved weights, page vs node');
+    expect(inPage.saveFileError).toBe("GpugradError: saveFile: needs Node's file system (Node 20.16 or later); in a browser use save() and load() on bytes");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // examples/init-explorer.ts, the question gpugrad exists for: the std of the activations of a
-// 20-layer MLP under each initializer must tell the textbook story. (examples/node-mnist.ts
-// runs in mnist.test.ts, examples/browser in package.test.ts.)
+// 20-layer MLP under each initializer must tell the textbook story. (examples/node-mnist.ts and
+// examples/node-mnist-load.ts run in mnist.test.ts, examples/browser in package.test.ts.)
 
 import { beforeAll, expect, it } from 'vitest';
 import { memory, ready } from '../src/index.ts';

@@ -2,7 +2,8 @@
 // tensors and bytes flat, stop compiling pipelines after warm-up and stop creating GPU
 // buffers once the pool has seen every phase of the 128-dispatch batches; tidy() keeps what it
 // returns and frees the rest, also when it throws; batched submission (one submit at the
-// readback) and immediate submission (a flush after every op) give bitwise-equal results.
+// readback) and immediate submission (a flush after every op) give bitwise-equal results; a
+// write into a buffer lands after the recorded work that writes or reads that buffer.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as G from '../src/index.ts';
@@ -169,5 +170,36 @@ describe('submission', () => {
     expect(Array.from(immediateBits)).toEqual(Array.from(batchedBits));
     batched.dispose();
     immediate.dispose();
+  });
+
+  // queue.writeBuffer runs at the next submit, before the dispatches still recorded in the open
+  // encoder: without a flush first, the fill below would overwrite the written values.
+  it('a write lands after the recorded work that writes its buffer', async () => {
+    const t = G.full([6], 7); // the fill kernel is recorded, not submitted
+    getDevice().write(t.buffer(), Float32Array.of(1, 2, 3, 4, 5, 6));
+    expect(Array.from(await t.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    t.dispose();
+  });
+
+  it('a write lands after the recorded work that reads its buffer', async () => {
+    const a = G.tensor([1, 2, 3]);
+    getDevice().flush();
+    const b = G.mul(a, 2); // recorded: reads a
+    getDevice().write(a.buffer(), Float32Array.of(10, 20, 30));
+    expect(Array.from(await b.data())).toEqual([2, 4, 6]);
+    expect(Array.from(await a.data())).toEqual([10, 20, 30]);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a write into a buffer no recorded work touches submits nothing', async () => {
+    const pending = G.full([4], 1); // keeps an encoder open
+    const before = memory().submits;
+    const fresh = G.tensor([5, 6, 7, 8]);
+    expect(memory().submits).toBe(before);
+    expect(Array.from(await fresh.data())).toEqual([5, 6, 7, 8]);
+    expect(Array.from(await pending.data())).toEqual([1, 1, 1, 1]);
+    pending.dispose();
+    fresh.dispose();
   });
 });

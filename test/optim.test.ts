@@ -1,59 +1,21 @@
-// Optimizers (src/optim/) against float64 CPU versions of their update rules, PyTorch's conventions:
-// SGD v = mu v + (g + wd p), p -= lr (nesterov ? g + wd p + mu v : v); Adam/AdamW p -= lr wd p, then
-// m, v moving averages and p -= lr m̂ / (sqrt(v̂) + eps) with bias corrections. The gradient of
-// loss = sum(p * g_t) is exactly g_t, so each step's gradient is chosen by the test. Also: parameters
-// without a gradient, zeroGrad, bad options, and fitting y = 3x - 2 with Linear(1, 1).
+// Optimizers (src/optim/) against float64 CPU versions of their update rules (test/reference/optim.ts,
+// PyTorch's conventions), with one set of options and with parameter groups of their own. The
+// gradient of loss = sum(p * g_t) is exactly g_t, so each step's gradient is chosen by the test.
+// Also: parameters without a gradient, zeroGrad (which frees the gradients' memory), bad options,
+// and fitting y = 3x - 2 with Linear(1, 1).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GpugradError, mseLoss, mul, nn, optim, ready, sum, tensor, tidy, type Tensor } from '../src/index.ts';
+import { GpugradError, memory, mseLoss, mul, nn, optim, ready, sum, tensor, tidy, type Tensor } from '../src/index.ts';
 import { makeRng, randn } from './reference/ndarray.ts';
 import { expectClose, tol } from './reference/check.ts';
+import { adamRef, sgdRef, type Update } from './reference/optim.ts';
 
 beforeAll(async () => { await ready({ verbose: false }); });
 
 const rng = makeRng(4242);
 const f32rand = (n: number, scale = 1) => Float32Array.from(randn([n], rng).data, (v) => v * scale);
 
-type Update = (p: Float64Array, g: Float64Array) => void;
 type Optimizer = optim.SGD | optim.Adam;
-
-/** One float64 reference per parameter: each keeps its own state, as PyTorch does. */
-function sgdRef(o: optim.SGDOptions): () => Update {
-  return () => {
-    let v: Float64Array | null = null;
-    return (p, g) => {
-      v ??= new Float64Array(p.length); // zeros: the first step gives v = d, PyTorch's buf = d
-      for (let i = 0; i < p.length; i++) {
-        let d = g[i] + (o.weightDecay ?? 0) * p[i];
-        if (o.momentum) {
-          v[i] = o.momentum * v[i] + d;
-          d = o.nesterov ? d + o.momentum * v[i] : v[i];
-        }
-        p[i] -= o.lr * d;
-      }
-    };
-  };
-}
-
-function adamRef(o: optim.AdamOptions): () => Update {
-  const { lr = 1e-3, betas: [b1, b2] = [0.9, 0.999], eps = 1e-8, weightDecay = 0 } = o;
-  return () => {
-    let m: Float64Array | null = null;
-    let v: Float64Array | null = null;
-    let t = 0; // updates of this parameter
-    return (p, g) => {
-      m ??= new Float64Array(p.length);
-      v ??= new Float64Array(p.length);
-      t++;
-      for (let i = 0; i < p.length; i++) {
-        p[i] -= lr * weightDecay * p[i]; // decoupled (AdamW)
-        m[i] = b1 * m[i] + (1 - b1) * g[i];
-        v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2;
-        p[i] -= lr * (m[i] / (1 - b1 ** t)) / (Math.sqrt(v[i] / (1 - b2 ** t)) + eps);
-      }
-    };
-  };
-}
 
 // A vec4 per invocation, 64 to a workgroup: 527 elements span three workgroups and end in a
 // partial vec4, as do 65 and 3.
@@ -167,13 +129,99 @@ describe('parameters without a gradient, zeroGrad', () => {
     expect(await p.data()).toEqual(v);
   });
 
+  it('zeroGrad frees the gradients: their tensors and bytes are released at once', async () => {
+    const ps = SIZES.map((s) => tensor(f32rand(s.reduce((a, b) => a * b, 1)), s, { requiresGrad: true }));
+    const opt = new optim.Adam(ps);
+    setGrads(opt, ps, ps.map((p) => f32rand(p.size)));
+    const grads = ps.map((p) => p.grad!);
+    const before = memory();
+    opt.zeroGrad();
+    const after = memory();
+    expect(grads.every((g) => g.isDisposed)).toBe(true);
+    expect(before.liveTensors - after.liveTensors).toBe(3);
+    expect(before.liveBytes - after.liveBytes).toBe((65 + 3 + 527) * 4);
+  });
+
   it('bad options and parameters give clear errors', () => {
     const p = tensor([1, 2], [2], { requiresGrad: true });
+    const q = tensor([3], [1], { requiresGrad: true });
     expect(() => new optim.SGD([p], { lr: 0 })).toThrow(/SGD: lr must be positive/);
     expect(() => new optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow(/nesterov needs momentum/);
     expect(() => new optim.Adam([p], { lr: -1 })).toThrow(/Adam: lr must be positive/);
     expect(() => new optim.SGD([tensor([1], [1])], { lr: 0.1 })).toThrow(GpugradError);
     expect(() => new optim.Adam([p.mul(2)])).toThrow(/must be a leaf with requiresGrad/);
+    expect(() => new optim.SGD([p], { lr: NaN })).toThrow(/^SGD: lr must be positive and finite, got NaN$/);
+    expect(() => new optim.SGD([p], { lr: 0.1, momentum: Infinity })).toThrow(/^SGD: momentum must be a finite number >= 0, got Infinity$/);
+    expect(() => new optim.SGD([p], { lr: 0.1, weightDecay: -1 })).toThrow(/^SGD: weightDecay must be a finite number >= 0, got -1$/);
+    expect(() => new optim.Adam([p], { betas: [0.9, 1] })).toThrow(/^Adam: betas\[1\] must be in \[0, 1\), got 1$/);
+    expect(() => new optim.Adam([p], { eps: -1e-8 })).toThrow(/^Adam: eps must be a finite number >= 0/);
+    expect(() => new optim.SGD([{ params: [p] }, { params: [q], lr: 0.1 }])).toThrow(/^SGD: paramGroups\[0\].lr must be positive and finite, got undefined$/);
+    expect(() => new optim.SGD([{ params: [p], lr: 0.1, nesterov: true }], { lr: 0.1 })).toThrow(/^SGD: nesterov needs momentum > 0 \(paramGroups\[0\].momentum is 0\)$/);
+    expect(() => new optim.Adam([{ params: [p] }, { params: [q, p] }])).toThrow(/^Adam: parameter Tensor\(\[2\], requiresGrad\) appears twice \(in paramGroups\[1\]\)$/);
+    expect(() => new optim.Adam([p, { params: [q] }] as never)).toThrow(/^Adam: params must be all tensors or all parameter groups/);
+    expect(() => new optim.Adam([{ params: 3 }] as never)).toThrow(/^Adam: paramGroups\[0\] must be \{ params: Tensor\[\], \.\.\.options \}/);
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    expect(() => { opt.lr = -2; }).toThrow(/^SGD: lr must be a finite number >= 0, got -2$/);
+  });
+});
+
+describe('parameter groups, each with its own options, against float64 references', () => {
+  const run = async (label: string, opt: Optimizer, ps: Tensor[], init: Float32Array[], refs: Update[]) => {
+    const want = init.map((v) => Float64Array.from(v));
+    for (let step = 1; step <= 4; step++) {
+      const gs = ps.map((p) => f32rand(p.size));
+      setGrads(opt, ps, gs);
+      opt.step();
+      for (let k = 0; k < ps.length; k++) {
+        refs[k](want[k], Float64Array.from(gs[k]));
+        expectClose(await ps[k].data(), want[k], tol(step), `${label}: parameter ${k} after step ${step}`);
+      }
+    }
+    opt.dispose();
+  };
+  const make = () => {
+    const init = SIZES.map((s) => f32rand(s.reduce((a, b) => a * b, 1)));
+    return { init, ps: init.map((v, k) => tensor(v, SIZES[k], { requiresGrad: true })) };
+  };
+
+  it('SGD: a group with its own lr and momentum, a group with its own weight decay, defaults for the rest', async () => {
+    const { init, ps } = make();
+    const opt = new optim.SGD([{ params: [ps[0], ps[1]], lr: 0.1, momentum: 0.9 }, { params: [ps[2]], weightDecay: 0.05 }], { lr: 0.02, nesterov: false });
+    expect(opt.paramGroups.map(({ params, ...h }) => [params.length, h])).toEqual([
+      [2, { lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 }], [1, { lr: 0.02, momentum: 0, nesterov: false, weightDecay: 0.05 }],
+    ]);
+    expect(opt.params).toEqual(ps);
+    const refs = [sgdRef({ lr: 0.1, momentum: 0.9 })(), sgdRef({ lr: 0.1, momentum: 0.9 })(), sgdRef({ lr: 0.02, weightDecay: 0.05 })()];
+    await run('SGD groups', opt, ps, init, refs);
+  });
+
+  it('Adam: groups with their own lr, betas and weight decay', async () => {
+    const { init, ps } = make();
+    const opt = new optim.Adam([{ params: [ps[0]], lr: 0.05, betas: [0.8, 0.99] }, { params: [ps[1], ps[2]], weightDecay: 0.1 }], { lr: 0.01 });
+    const refs = [adamRef({ lr: 0.05, betas: [0.8, 0.99] })(), adamRef({ lr: 0.01, weightDecay: 0.1 })(), adamRef({ lr: 0.01, weightDecay: 0.1 })()];
+    await run('Adam groups', opt, ps, init, refs);
+  });
+
+  it("changing a group's lr (as a schedule does) and switching its momentum on take effect at the next step", async () => {
+    const { init, ps } = make();
+    const opt = new optim.SGD([{ params: [ps[0]] }, { params: [ps[1], ps[2]] }], { lr: 0.1 });
+    let rules = [{ lr: 0.1 }, { lr: 0.1 }, { lr: 0.1 }];
+    let refs = rules.map((r) => sgdRef(r)());
+    const want = init.map((v) => Float64Array.from(v));
+    for (let step = 1; step <= 4; step++) {
+      if (step === 3) {
+        opt.paramGroups[0].lr = 0.3;
+        opt.paramGroups[1].momentum = 0.5; // the buffer starts at 0, as PyTorch's starts at the first gradient
+        rules = [{ lr: 0.3 }, { lr: 0.1, momentum: 0.5 }, { lr: 0.1, momentum: 0.5 }] as typeof rules;
+        refs = rules.map((r) => sgdRef(r)());
+      }
+      const gs = ps.map((p) => f32rand(p.size));
+      setGrads(opt, ps, gs);
+      opt.step();
+      refs.forEach((ref, k) => ref(want[k], Float64Array.from(gs[k])));
+    }
+    for (let k = 0; k < 3; k++) expectClose(await ps[k].data(), want[k], tol(4), `parameter ${k}`);
+    opt.dispose();
   });
 });
 

@@ -5,6 +5,7 @@
 // `flush()`, or every MAX_BATCH dispatches. Buffers released while their work is still
 // unsubmitted go back to the pool only after that submit, because `queue.writeBuffer` on a
 // reused buffer would otherwise land before the dispatches that still read its old contents.
+// For the same reason `write()` submits the recorded work first when that work uses its buffer.
 
 import { DeviceLostError, GPUError, GpugradError, ShapeError } from '../errors.ts';
 import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
@@ -27,6 +28,8 @@ export class Device {
   private pass: GPUComputePassEncoder | null = null;
   private batched = 0;
   private releasedAfterSubmit: GPUBuffer[] = [];
+  /** Buffers that the work recorded since the last submit reads or writes. */
+  private recorded = new Set<GPUBuffer>();
   private error: GPUError | null = null;
   /** Set when the device is lost (driver reset, destroy()): every later use throws DeviceLostError. */
   lost: { reason: string; message: string; error: DeviceLostError } | null = null;
@@ -101,9 +104,12 @@ export class Device {
     else this.pool.release(buffer);
   }
 
-  /** Uploads data into a buffer (queue.writeBuffer). */
+  /** Uploads data into a buffer (queue.writeBuffer), after all work recorded so far. */
   write(buffer: GPUBuffer, data: Float32Array | Uint32Array, offsetBytes = 0): void {
     this.check();
+    // queue.writeBuffer runs at the next submit, before the dispatches still in the open
+    // encoder: when one of them uses this buffer, submit them first. Fresh buffers cost nothing.
+    if (this.recorded.has(buffer)) this.flush();
     this.gpu.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -133,6 +139,8 @@ export class Device {
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(...workgroups);
+    for (const buffer of inputs) this.recorded.add(buffer);
+    for (const buffer of outputs) this.recorded.add(buffer);
     this.stats.dispatches++;
     if (++this.batched >= MAX_BATCH) this.flush();
   }
@@ -142,6 +150,7 @@ export class Device {
     this.check();
     this.endPass();
     (this.encoder ??= this.gpu.createCommandEncoder()).copyBufferToBuffer(src, 0, dst, dstOffset, bytes);
+    this.recorded.add(src).add(dst);
   }
 
   private endPass(): void {
@@ -158,6 +167,7 @@ export class Device {
       this.encoder = null;
     }
     this.batched = 0;
+    this.recorded.clear();
     for (const buffer of this.releasedAfterSubmit) this.pool.release(buffer);
     this.releasedAfterSubmit = [];
   }

@@ -1,11 +1,29 @@
 // Modules: Linear, activations, Sequential and the mlp() builder for deep nets. A module's
 // forward is a plain call, `model.forward(x)`; parameters() lists the tensors an optimizer
-// updates. Weights use the [in, out] layout, so a layer is x·W + b.
+// updates, stateDict() names them as PyTorch does. Weights use the [in, out] layout, so a
+// layer is x·W + b.
 
-import { GpugradError } from '../errors.ts';
+import { noGrad } from '../autograd.ts';
+import { DisposedError, GpugradError } from '../errors.ts';
 import * as init from '../init/index.ts';
-import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh } from '../ops/index.ts';
+import { checkDict, checkLayout, copyInto, rejectUnexpected, tensorEntry, type Layout, type StateDict } from '../io/state-dict.ts';
+import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh, transpose } from '../ops/index.ts';
+import { tidy } from '../scope.ts';
 import { formatShape, keep, type Tensor } from '../tensor.ts';
+
+/** One tensor of a module's own state (a parameter or a buffer), under its state-dict name. */
+export interface StateEntry {
+  name: string;
+  tensor: Tensor;
+  /** PyTorch stores it transposed: Linear's weight is [in, out] here, [out, in] in nn.Linear. */
+  torchTransposed?: boolean;
+}
+
+/** Options of loadStateDict(). */
+export interface LoadStateDictOptions {
+  /** 'torch': the dict's Linear weights are PyTorch's [out, in] (default 'gpugrad': [in, out]). */
+  layout?: Layout;
+}
 
 /** A layer or a network: forward() maps a batch to a batch; parameters() are what an optimizer updates. */
 export abstract class Module {
@@ -14,6 +32,60 @@ export abstract class Module {
   /** The tensors an optimizer updates (leaves with requiresGrad), in a fixed order. */
   parameters(): Tensor[] {
     return [];
+  }
+
+  /** Sub-modules by name, in order; their state is named `name.key` (a Sequential's are '0', '1', ...). */
+  namedChildren(): [string, Module][] {
+    return [];
+  }
+
+  /** This module's own parameters and buffers by name, without its sub-modules'. Modules with state override it. */
+  localState(): StateEntry[] {
+    return [];
+  }
+
+  /** Every tensor of the module and its sub-modules under its full state-dict name, in order. */
+  stateEntries(): StateEntry[] {
+    const inChildren = this.namedChildren().flatMap(([prefix, child]) =>
+      child.stateEntries().map((e) => ({ ...e, name: `${prefix}.${e.name}` })));
+    return [...this.localState(), ...inChildren];
+  }
+
+  /**
+   * The model's tensors by PyTorch's names (`0.weight`, `0.bias`, `2.weight`, ... for an mlp:
+   * activations keep their index), in order. The entries are the parameters themselves, not
+   * copies: do not dispose them. `save(model)` writes them to a file.
+   */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries(this.stateEntries().map((e) => [e.name, e.tensor]));
+  }
+
+  /**
+   * Copies every tensor of `dict` into the parameter of the same name, on the GPU (the
+   * parameters stay the same tensors, so an optimizer holding them keeps working). The dict
+   * must hold exactly the model's keys with the model's shapes; otherwise it throws
+   * GpugradError (ShapeError for a shape) naming the key, before anything is written. With
+   * `{ layout: 'torch' }` the dict's Linear weights are [out, in] and are transposed. The
+   * dict's tensors are not kept: dispose them after, e.g. `tidy(() => model.loadStateDict(load(bytes)))`.
+   */
+  loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): void {
+    const fn = 'loadStateDict';
+    checkDict(fn, dict);
+    const torch = checkLayout(fn, options.layout) === 'torch';
+    const entries = this.stateEntries();
+    const copies = entries.map(({ name, tensor, torchTransposed }) => {
+      if (tensor.isDisposed) throw new DisposedError(`${fn}: the model's '${name}' was disposed`);
+      const flip = torch && torchTransposed === true;
+      const other = [...tensor.shape].reverse();
+      const hint = !torchTransposed ? undefined
+        : torch ? { shape: tensor.shape, text: " (gpugrad's [in, out] layout? leave out layout: 'torch')" }
+        : { shape: other, text: " (PyTorch's [out, in] layout? pass { layout: 'torch' })" };
+      return { tensor, flip, source: tensorEntry(fn, dict, name, flip ? other : tensor.shape, hint) };
+    });
+    rejectUnexpected(fn, dict, new Set(entries.map((e) => e.name)));
+    noGrad(() => tidy(() => {
+      for (const { tensor, flip, source } of copies) copyInto(tensor, flip ? transpose(source) : source);
+    }));
   }
 }
 
@@ -74,6 +146,11 @@ export class Linear extends Module {
   override parameters(): Tensor[] {
     return this.bias ? [this.weight, this.bias] : [this.weight];
   }
+
+  override localState(): StateEntry[] {
+    const weight = { name: 'weight', tensor: this.weight, torchTransposed: true };
+    return this.bias ? [weight, { name: 'bias', tensor: this.bias }] : [weight];
+  }
 }
 
 /** The activations Activation and mlp() know. */
@@ -122,6 +199,9 @@ export class Sequential extends Module {
   }
   override parameters(): Tensor[] {
     return this.layers.flatMap((layer) => layer.parameters());
+  }
+  override namedChildren(): [string, Module][] {
+    return this.layers.map((layer, i) => [String(i), layer]);
   }
   /** Frees every parameter (and its gradient). */
   dispose(): void {

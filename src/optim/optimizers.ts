@@ -1,106 +1,87 @@
-// Optimizers: SGD (with momentum, Nesterov, weight decay) and Adam with decoupled weight
-// decay (AdamW). Each step is one optim.wgsl dispatch per parameter, updating the parameter's
-// buffer in place; velocity and moments live on the GPU next to it.
+// SGD (with momentum, Nesterov, weight decay) and Adam with decoupled weight decay (AdamW):
+// how each checks a group's options, which state buffers it keeps per parameter, and what its
+// optim.wgsl kernel is told per step. Groups, stepping and state dicts are in optimizer.ts.
 
-import { zeroGrad } from '../autograd.ts';
-import { getDevice } from '../device/device.ts';
-import type { Kernel } from '../device/pipelines.ts';
-import { shaders } from '../device/shaders.ts';
 import { GpugradError } from '../errors.ts';
-import { zeros } from '../ops/creation.ts';
-import { constantOf, grid } from '../ops/launch.ts';
-import { keep, type Tensor } from '../tensor.ts';
-
-interface Hyper {
-  lr: number; weightDecay: number; momentum?: number; nesterov?: boolean;
-  beta1?: number; beta2?: number; eps?: number; correction1?: number; correction2?: number;
-}
-
-/** optim.wgsl's Params for one parameter's update. */
-function params(size: number, h: Hyper) {
-  return {
-    size, nesterov: h.nesterov ? 1 : 0, lr: h.lr, weight_decay: h.weightDecay, momentum: h.momentum ?? 0,
-    beta1: h.beta1 ?? 0, beta2: h.beta2 ?? 0, eps: h.eps ?? 0, correction1: h.correction1 ?? 1, correction2: h.correction2 ?? 1,
-  };
-}
-
-abstract class Optimizer {
-  readonly params: Tensor[];
-  private state = new Map<Tensor, { buffers: Tensor[]; steps: number }>();
-  /** optim.wgsl's entry point: by the number of state buffers per parameter. */
-  private readonly kernel: Kernel;
-
-  constructor(params: Iterable<Tensor>, protected readonly stateSlots: number) {
-    const entryPoint = ['sgd', 'sgd_momentum', 'adam'][stateSlots];
-    this.kernel = { shader: shaders.optim, entryPoint };
-    this.params = [...params];
-    for (const p of this.params) {
-      if (!p.isLeaf || !p.requiresGrad) throw new GpugradError(`${this.constructor.name}: parameter ${p} must be a leaf with requiresGrad`);
-    }
-  }
-
-  /** Frees the gradients of every parameter. */
-  zeroGrad(): void {
-    zeroGrad(this.params);
-  }
-
-  /** Updates every parameter that has a gradient; parameters without one are left alone. */
-  step(): void {
-    for (const p of this.params) {
-      if (!p.grad) continue;
-      let state = this.state.get(p);
-      if (!state) this.state.set(p, (state = { buffers: Array.from({ length: this.stateSlots }, () => keep(zeros(p.shape))), steps: 0 }));
-      // Steps are counted per parameter, as PyTorch does: Adam's bias correction must count
-      // the updates this parameter actually received.
-      state.steps++;
-      getDevice().dispatch(this.kernel,
-        [p.grad.buffer('step')], [p.buffer('step'), ...state.buffers.map((s) => s.buffer('step'))],
-        params(p.size, this.hyper(state.steps)), grid(Math.ceil(p.size / 4), constantOf(shaders.optim, 'WG'))); // a vec4 per invocation
-    }
-  }
-
-  /** Frees the optimizer's state buffers. */
-  dispose(): void {
-    for (const state of this.state.values()) for (const s of state.buffers) s.dispose();
-    this.state.clear();
-  }
-
-  /** The update's hyperparameters for a parameter on its `t`-th update. */
-  protected abstract hyper(t: number): Hyper;
-}
+import type { Tensor } from '../tensor.ts';
+import { boolean, nonNegative, positive, show, unitInterval } from '../validate.ts';
+import { Optimizer, type Hyper, type Namer, type ParamGroupInput } from './optimizer.ts';
 
 /** Options of SGD: learning rate (required, > 0), momentum (default 0), nesterov (needs momentum), weightDecay (default 0). */
 export interface SGDOptions { lr: number; momentum?: number; nesterov?: boolean; weightDecay?: number }
+/** An SGD parameter group's hyperparameters. */
+export type SGDGroup = Required<SGDOptions>;
 
-/** Stochastic gradient descent, PyTorch's update rule (momentum without dampening). */
-export class SGD extends Optimizer {
-  lr: number;
-  constructor(params: Iterable<Tensor>, readonly options: SGDOptions) {
-    super(params, (options.momentum ?? 0) > 0 ? 1 : 0);
-    if (!(options.lr > 0)) throw new GpugradError(`SGD: lr must be positive, got ${options.lr}`);
-    if (options.nesterov && !((options.momentum ?? 0) > 0)) throw new GpugradError('SGD: nesterov needs momentum > 0');
-    this.lr = options.lr;
+/**
+ * Stochastic gradient descent, PyTorch's update rule (momentum without dampening). Takes a list
+ * of parameters, or parameter groups with their own options:
+ * `new SGD([{ params: a, lr: 0.1 }, { params: b, weightDecay: 0.01 }], { lr: 0.01 })`.
+ */
+export class SGD extends Optimizer<SGDGroup> {
+  protected readonly keys = { lr: 'lr', momentum: 'momentum', nesterov: 'nesterov', weightDecay: 'weight_decay' };
+
+  /** The defaults of the groups (a group may leave out lr when they give one). */
+  readonly options: Partial<SGDOptions>;
+
+  constructor(params: Iterable<Tensor>, options: SGDOptions);
+  constructor(params: Iterable<ParamGroupInput<SGDOptions>>, options?: Partial<SGDOptions>);
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDOptions>>, options: Partial<SGDOptions> = {}) {
+    super('SGD', params, options ?? {});
+    this.options = options ?? {};
   }
-  protected hyper(): Hyper {
-    return { lr: this.lr, weightDecay: this.options.weightDecay ?? 0, momentum: this.options.momentum, nesterov: this.options.nesterov };
+
+  protected resolve(fn: string, name: Namer, o: Record<string, unknown>, loading: boolean): SGDGroup {
+    const lr = (loading ? nonNegative : positive)(fn, name('lr'), o.lr);
+    const momentum = nonNegative(fn, name('momentum'), o.momentum ?? 0);
+    const nesterov = boolean(fn, name('nesterov'), o.nesterov ?? false);
+    const weightDecay = nonNegative(fn, name('weightDecay'), o.weightDecay ?? 0);
+    if (nesterov && !(momentum > 0)) throw new GpugradError(`${fn}: nesterov needs momentum > 0 (${name('momentum')} is ${momentum})`);
+    return { lr, momentum, nesterov, weightDecay };
+  }
+
+  protected slots(group: SGDGroup): string[] {
+    return group.momentum > 0 ? ['momentum_buffer'] : [];
+  }
+
+  protected hyper(group: SGDGroup): Hyper {
+    return { lr: group.lr, weightDecay: group.weightDecay, momentum: group.momentum, nesterov: group.nesterov };
   }
 }
 
 /** Options of Adam: lr (default 1e-3), betas (default [0.9, 0.999]), eps (default 1e-8), decoupled weightDecay (default 0). */
 export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
+/** An Adam parameter group's hyperparameters. */
+export type AdamGroup = Required<AdamOptions>;
 
-/** Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019). */
-export class Adam extends Optimizer {
-  lr: number;
-  constructor(params: Iterable<Tensor>, readonly options: AdamOptions = {}) {
-    super(params, 2);
-    this.lr = options.lr ?? 1e-3;
-    if (!(this.lr > 0)) throw new GpugradError(`Adam: lr must be positive, got ${this.lr}`);
+/**
+ * Adam (Kingma & Ba 2015) with decoupled weight decay (AdamW, Loshchilov & Hutter 2019). Takes
+ * a list of parameters, or parameter groups with their own options, as SGD does.
+ */
+export class Adam extends Optimizer<AdamGroup> {
+  protected readonly keys = { lr: 'lr', betas: 'betas', eps: 'eps', weightDecay: 'weight_decay' };
+
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamOptions>>, readonly options: AdamOptions = {}) {
+    super('Adam', params, options ?? {});
   }
-  protected hyper(t: number): Hyper {
-    const [beta1, beta2] = this.options.betas ?? [0.9, 0.999];
+
+  protected resolve(fn: string, name: Namer, o: Record<string, unknown>, loading: boolean): AdamGroup {
+    const lr = (loading ? nonNegative : positive)(fn, name('lr'), o.lr ?? 1e-3);
+    const betas = o.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) throw new GpugradError(`${fn}: ${name('betas')} must be [beta1, beta2], got ${show(betas)}`);
+    const [beta1, beta2] = betas.map((b, i) => unitInterval(fn, `${name('betas')}[${i}]`, b));
+    const eps = nonNegative(fn, name('eps'), o.eps ?? 1e-8);
+    const weightDecay = nonNegative(fn, name('weightDecay'), o.weightDecay ?? 0);
+    return { lr, betas: [beta1, beta2], eps, weightDecay };
+  }
+
+  protected slots(): string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
+  protected hyper(group: AdamGroup, t: number): Hyper {
+    const [beta1, beta2] = group.betas;
     return {
-      lr: this.lr, weightDecay: this.options.weightDecay ?? 0, beta1, beta2, eps: this.options.eps ?? 1e-8,
+      lr: group.lr, weightDecay: group.weightDecay, beta1, beta2, eps: group.eps,
       correction1: 1 - beta1 ** t, correction2: 1 - beta2 ** t,
     };
   }

@@ -5,6 +5,7 @@ import * as gg from '../../src/index.ts';
 import { runMlp, type MlpData, type MlpResult } from './mlp.ts';
 import { runInitTrain, type InitTrainResult } from './init-train.ts';
 import { runEverydayOps, type OpsInput, type OpsOutput } from './everyday-ops.ts';
+import { runSaveLoad, type SaveLoadResult } from './save-load.ts';
 
 declare global {
   interface Window {
@@ -12,6 +13,7 @@ declare global {
       run(data: MlpData): Promise<MlpResult>;
       initTrain(seed: number): Promise<InitTrainResult>;
       everydayOps(input: OpsInput): Promise<OpsOutput>;
+      saveLoad(seed: number): Promise<SaveLoadResult>;
     };
   }
 }
@@ -20,5 +22,6 @@ window.gpugradTest = {
   run: (data) => runMlp(gg, data),
   initTrain: (seed) => runInitTrain(gg, seed),
   everydayOps: (input) => runEverydayOps(gg, input),
+  saveLoad: (seed) => runSaveLoad(gg, seed, true),
 };
 document.body.dataset.ready = 'true';

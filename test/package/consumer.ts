@@ -2,8 +2,8 @@
 // declarations in the packed tarball (strict, no skipLibCheck), under both Node's and a
 // bundler's module resolution; in the repo, 'gpugrad' resolves to the sources.
 import {
-  adapterInfo, init, matmul, memory, mseLoss, nn, noGrad, optim, ready, relu, ShapeError, tensor, tidy,
-  type AdapterInfo, type ReadyOptions, type Tensor,
+  adapterInfo, init, load, matmul, memory, mseLoss, nn, noGrad, optim, ready, relu, save, ShapeError, tensor, tidy,
+  type AdapterInfo, type ReadyOptions, type StateDict, type Tensor,
 } from 'gpugrad';
 import { markdownReport, parseOptions, runSuite, type SuiteOptions, type SuiteResults } from 'gpugrad/bench';
 
@@ -42,4 +42,16 @@ export async function benchmark(): Promise<string> {
   const options: SuiteOptions = parseOptions({ quick: '1', experiments: 'linear' });
   const results: SuiteResults = await runSuite(options, { onProgress: (p) => console.log(p.label) });
   return markdownReport(results);
+}
+
+/** Saving and loading, schedules and clipping, as a page would use them (a Blob to download). */
+export async function checkpoint(model: nn.Sequential, opt: optim.Adam): Promise<Blob> {
+  const bytes = await save(model, { layout: 'torch', metadata: { step: '1' } });
+  tidy(() => model.loadStateDict(load(bytes), { layout: 'torch' }));
+  const state: StateDict = opt.stateDict();
+  opt.loadStateDict(state);
+  const norm: Tensor = optim.clipGradNorm(model.parameters(), 1, { normType: 2 });
+  new optim.LinearWarmup(opt, 10, { then: new optim.CosineAnnealingLR(opt, 100) }).step();
+  norm.dispose();
+  return new Blob([bytes, await save(opt)]);
 }

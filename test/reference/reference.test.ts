@@ -1,5 +1,5 @@
 /**
- * Tests of the float64 CPU references themselves (ndarray.ts, ops.ts, check.ts),
+ * Tests of the float64 CPU references themselves (ndarray.ts, ops.ts, check.ts, safetensors.ts),
  * against closed forms worked out by hand. These run on the CPU only and never
  * touch the library: if a reference were wrong, every GPU test built on it
  * would be checking against the wrong answer.
@@ -9,6 +9,7 @@ import { makeRng, nd, randn, sizeOf, stridesOf, uniform, type Nd } from './ndarr
 import * as op from './ops.ts';
 import * as M from './more-ops.ts';
 import { expectClose, finiteDiffGrad, tol, tolerance } from './check.ts';
+import { bits, handWritten, parseFile, valuesOf } from './safetensors.ts';
 
 const exact = { atol: 1e-12, rtol: 1e-12 };
 const arr = (x: Nd): number[] => Array.from(x.data);
@@ -281,5 +282,23 @@ describe('more-ops references, against values worked out by hand', () => {
     expect(arr(M.huberLoss(nd([0.5, 3], [2]), nd([0, 0], [2]), 1, 'none'))).toEqual([0.125, 2.5]);
     expectClose(arr(M.binaryCrossEntropyWithLogits(nd([0], [1]), nd([1], [1]))), [Math.log(2)], exact, 'bce at 0');
     expectClose(arr(M.crossEntropyIndices(nd([0, 0, 0, 0], [2, 2]), [0, 1])), [Math.log(2)], exact, 'uniform over 2 classes');
+  });
+});
+
+describe('safetensors by hand', () => {
+  it('writes the bytes the format describes, and takes them apart again', () => {
+    const header = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
+    const json = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'; // 54 characters, padded to 56
+    const bytes = handWritten(header, [1, -2]);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([56, 0, 0, 0, 0, 0, 0, 0]);
+    expect(new TextDecoder().decode(bytes.subarray(8, 64))).toBe(`${json}  `);
+    // 1 = 0x3f800000 and -2 = 0xc0000000, little-endian
+    expect(Array.from(bytes.subarray(64))).toEqual([0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0]);
+    expect(handWritten(header, [1, -2], { pad: false })[0]).toBe(54);
+    const file = parseFile(bytes);
+    expect(file.headerLength).toBe(56);
+    expect(file.header).toEqual(header);
+    expect(valuesOf(file, 'a')).toEqual([1, -2]);
+    expect(bits([1, -2])).toEqual([0x3f800000, 0xc0000000]);
   });
 });
