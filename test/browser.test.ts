@@ -148,6 +148,11 @@ describe('headless Chromium', () => {
     const [x, y, z] = [nd(input.x, [3, 4]), nd(input.y, [3, 4]), nd(input.z, [2, 3, 4])];
     const sumOf = (f: (v: Nd) => Nd) => (vs: Nd[]) => f(vs[0]).data.reduce((s, v) => s + v, 0);
     const gt = M.greater(x, y);
+    // (v - mean) / sqrt(var + 1e-5) over each row of 4: LayerNorm(4); BatchNorm1d is the same over columns.
+    const layerNorm = (v: Nd) => {
+      const mu = M.meanAxes(v, 1, true);
+      return R.div(R.sub(v, mu), R.sqrt(R.add(M.variance(v, 1, 0, true), nd([1e-5], []))));
+    };
     const refs: Record<string, { value: Nd; f?: (v: Nd) => Nd }> = {
       maximum: { value: M.maximum(x, y), f: (v) => M.maximum(v, y) },
       where: { value: M.where(gt, x, nd([0], [])), f: (v) => M.where(gt, v, nd([0], [])) },
@@ -168,10 +173,17 @@ describe('headless Chromium', () => {
       huberLoss: { value: M.huberLoss(x, y, 0.5), f: (v) => M.huberLoss(v, y, 0.5) },
       powTensor: { value: M.powTensor(R.abs(x), y), f: (v) => M.powTensor(R.abs(v), y) },
       flatten: { value: nd(input.z, [1, 2, 12]) },
+      layerNorm: { value: layerNorm(x), f: layerNorm },
+      batchNorm: { value: R.transpose(layerNorm(R.transpose(x))), f: (v) => R.transpose(layerNorm(R.transpose(v))) },
     };
+    // Seeded layers whose values come from Philox bits: the page must give Node's values exactly.
+    const seeded = ['embedding', 'dropout'];
     const inPage = await page.evaluate((i) => window.gpugradTest.everydayOps(i), input);
     const inNode = await runEverydayOps(gg, input);
-    expect(Object.keys(inPage).sort()).toEqual(Object.keys(refs).sort());
+    expect(Object.keys(inPage).sort()).toEqual([...Object.keys(refs), ...seeded].sort());
+    const noSignedZero = (v: number[]) => v.map((u) => u + 0); // x·0 may be -0 on one adapter build and +0 on another
+    for (const name of seeded) expect(noSignedZero(inPage[name].value), `${name}, page vs node`).toEqual(noSignedZero(inNode[name].value));
+    expect(inNode.dropout.value.filter((v) => v === 0).length, 'dropout dropped some of the 12').toBeGreaterThan(0);
     for (const [name, ref] of Object.entries(refs)) {
       for (const [side, result] of [['page', inPage[name]], ['node', inNode[name]]] as const) {
         expectClose(result.value, ref.value.data, tol(16), `${name} value, ${side} vs float64`);

@@ -1,2 +1,4 @@
 // Layers, exported as `nn`.
 export * from './module.ts';
+export * from './layers.ts';
+export * from './mlp.ts';

@@ -27,8 +27,23 @@ export interface LoadStateDictOptions {
 
 /** A layer or a network: forward() maps a batch to a batch; parameters() are what an optimizer updates. */
 export abstract class Module {
+  /** Training mode (the default): Dropout drops, BatchNorm uses and updates batch statistics. */
+  training = true;
+
   /** The output for input x, recorded for autograd when a parameter or x requires a gradient. */
   abstract forward(x: Tensor): Tensor;
+
+  /** Sets training mode on this module and every sub-module (PyTorch's train()); returns this. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const [, child] of this.namedChildren()) child.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode: Dropout passes x through, BatchNorm uses its running statistics; returns this. */
+  eval(): this {
+    return this.train(false);
+  }
   /** The tensors an optimizer updates (leaves with requiresGrad), in a fixed order. */
   parameters(): Tensor[] {
     return [];
@@ -203,37 +218,8 @@ export class Sequential extends Module {
   override namedChildren(): [string, Module][] {
     return this.layers.map((layer, i) => [String(i), layer]);
   }
-  /** Frees every parameter (and its gradient). */
+  /** Frees every parameter (and its gradient) and buffer (running statistics) of every layer. */
   dispose(): void {
-    for (const p of this.parameters()) p.dispose();
+    for (const { tensor } of this.stateEntries()) tensor.dispose();
   }
-}
-
-/** Options of mlp(). */
-export interface MlpOptions {
-  inputSize: number;
-  /** Units in each hidden layer. */
-  width: number;
-  /** Number of hidden layers (Linear + activation); an output Linear without activation follows. */
-  depth: number;
-  outputSize: number;
-  activation?: ActivationName;
-  init?: Initializer;
-  biasInit?: Initializer;
-  /** Layer i gets seed + 2i (weights) and seed + 2i + 1 (bias). */
-  seed?: number;
-}
-
-/** A deep MLP: depth x (Linear(width) + activation), then Linear(outputSize). */
-export function mlp(o: MlpOptions): Sequential {
-  if (!(Number.isInteger(o.depth) && o.depth >= 1)) throw new GpugradError(`mlp: depth must be an integer >= 1, got ${o.depth}`);
-  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const layers: Module[] = [];
-  for (let i = 0; i <= o.depth; i++) {
-    const isOutput = i === o.depth;
-    const inSize = i === 0 ? o.inputSize : o.width;
-    layers.push(new Linear(inSize, isOutput ? o.outputSize : o.width, { init: o.init, biasInit: o.biasInit, seed: seed + 2 * i }));
-    if (!isOutput) layers.push(new Activation(o.activation ?? 'relu'));
-  }
-  return new Sequential(...layers);
 }

@@ -33,6 +33,10 @@ export async function runEverydayOps(gg: G, input: OpsInput): Promise<OpsOutput>
     huberLoss: (x, y) => gg.huberLoss(x, y, { delta: 0.5 }),
     powTensor: (x, y) => gg.pow(gg.abs(x), y),
     flatten: (_, __, ___, z) => gg.unsqueeze(gg.flatten(z, 1), 0),
+    layerNorm: (x) => new gg.nn.LayerNorm(4).forward(x),
+    batchNorm: (x) => new gg.nn.BatchNorm1d(4).forward(x),
+    embedding: (_, __, idx) => gg.mul(new gg.nn.Embedding(4, 2, { seed: 7 }).forward(idx), 1),
+    dropout: (x) => new gg.nn.Dropout(0.5, { seed: 8 }).forward(x),
   };
   const out: OpsOutput = {};
   for (const [name, call] of Object.entries(calls)) {
