@@ -3,7 +3,7 @@
 // form, `fn: name must be ..., got value`, so every error names the function, the argument and
 // what was expected, and a NaN or an Infinity is caught before it reaches a GPU kernel.
 
-import { GpugradError } from './errors.ts';
+import { TypeError } from './errors.ts';
 
 /** A value as the messages show it: strings quoted, arrays bracketed. */
 export function show(value: unknown): string {
@@ -13,7 +13,7 @@ export function show(value: unknown): string {
 }
 
 function fail(fn: string, name: string, expected: string, value: unknown): never {
-  throw new GpugradError(`${fn}: ${name} must be ${expected}, got ${show(value)}`);
+  throw new TypeError(`${fn}: ${name} must be ${expected}, got ${show(value)}`);
 }
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

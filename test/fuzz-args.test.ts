@@ -16,7 +16,7 @@ import { rand, toTensor } from './helpers.ts';
 beforeAll(async () => { await G.ready({ verbose: false }); });
 
 type Kind = 'tensor' | 'operand' | 'axis' | 'axes' | 'shape' | 'target' | 'number' | 'bound' | 'finite' | 'bool' | 'tensors' | 'data' |
-  'indices' | 'starts' | 'int' | 'options';
+  'indices' | 'starts' | 'int' | 'options' | 'unit' | 'params' | 'lrOptions';
 
 const disposed = () => { const t = G.tensor([1, 2]); t.dispose(); return t; };
 /** Values that are never valid for an argument of each kind. */
@@ -37,9 +37,13 @@ const BAD: Record<Kind, (() => unknown)[]> = {
   indices: [() => 'abc', () => [0.5], () => [99], () => [-1], () => null, () => ({})],
   int: [() => 'abc', () => 1.5, () => -3, () => NaN, () => null],
   options: [() => 'abc', () => 3, () => null],
+  unit: [() => 'abc', () => -0.1, () => 1.5, () => NaN, () => null],
+  params: [() => 'abc', () => [1, 2], () => [G.tensor([1])], () => null, () => 3],
+  lrOptions: [() => ({ lr: Infinity }), () => ({ lr: -1 }), () => ({ lr: 'a' }), () => ({ lr: NaN }), () => 'abc', () => ({ lr: 0.1, weightDecay: -1 })],
 };
 
 const x = () => G.tensor([[1, 2, 3], [4, 5, 6]]);
+const param = () => [G.zeros([2], { requiresGrad: true })];
 /** Each public function with valid arguments (as makers) and the kind of each. */
 const SIGNATURES: [string, (() => unknown)[], Kind[]][] = [
   ...['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'pow']
@@ -79,14 +83,25 @@ const SIGNATURES: [string, (() => unknown)[], Kind[]][] = [
   ['arange', [() => 5], ['finite']],
   ...['normal', 'uniform', 'truncatedNormal', 'lecunNormal', 'xavierUniform', 'kaimingNormal', 'orthogonal', 'identity', 'varianceScaling']
     .map((name): [string, (() => unknown)[], Kind[]] => [`init.${name}`, [() => [3, 3], () => ({ seed: 1 })], ['shape', 'options']]),
+  ['nn.Linear', [() => 2, () => 3], ['int', 'int']],
+  ['nn.Dropout', [() => 0.5], ['unit']],
+  ['nn.LayerNorm', [() => 4, () => ({})], ['int', 'options']],
+  ['nn.BatchNorm1d', [() => 4, () => ({})], ['int', 'options']],
+  ['nn.Embedding', [() => 4, () => 2], ['int', 'int']],
+  ['optim.SGD', [param, () => ({ lr: 0.1 })], ['params', 'lrOptions']],
+  ['optim.Adam', [param, () => ({ lr: 0.1 })], ['params', 'lrOptions']],
 ];
 
+/** The public function of that name; `nn.X` and `optim.X` classes are called with `new`. */
 function fn(name: string): (...args: unknown[]) => unknown {
-  const [space, key] = name.startsWith('init.') ? [G.init, name.slice(5)] : [G, name];
+  const [prefix, key] = name.includes('.') ? name.split('.') : ['', name];
+  const space = prefix === 'init' ? G.init : prefix === 'nn' ? G.nn : prefix === 'optim' ? G.optim : G;
   const f = (space as unknown as Record<string, unknown>)[key];
   if (typeof f !== 'function') throw new Error(`no public function ${name}`);
+  if (prefix === 'nn' || prefix === 'optim') return (...args) => new (f as new (...a: unknown[]) => unknown)(...args);
   return f as (...args: unknown[]) => unknown;
 }
+
 
 describe('bad arguments get a gpugrad error, naming the function', () => {
   it('one and two bad arguments across the public API: every call throws a GpugradError, and the device stays usable', async () => {
@@ -96,7 +111,7 @@ describe('bad arguments get a gpugrad error, naming the function', () => {
     const failures: string[] = [];
     const tryCall = (name: string, args: unknown[], what: string) => {
       calls++;
-      const prefixes = [`${name}:`, `${name.replace(/^init\./, '')}:`, 'gpugrad:'];
+      const prefixes = [`${name}:`, `${name.replace(/^(init|nn|optim)\./, '')}`, 'gpugrad:'];
       G.tidy(() => {
         try {
           fn(name)(...args);

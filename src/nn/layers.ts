@@ -3,9 +3,9 @@
 // (parameters, running statistics) named as PyTorch names it, and the train/eval switch.
 
 import { noGrad } from '../autograd.ts';
-import { ShapeError } from '../errors.ts';
+import { ShapeError, TypeError } from '../errors.ts';
 import * as init from '../init/index.ts';
-import { checkBoolean, checkNumber } from '../ops/args.ts';
+import { checkBoolean, checkNumber, checkOptions, describe } from '../ops/args.ts';
 import { add, div, greaterEqual, indexSelect, mean, mul, reshape, sqrt, sub, variance } from '../ops/index.ts';
 import { formatShape, keep, Tensor } from '../tensor.ts';
 import { Module, type StateEntry } from './module.ts';
@@ -25,6 +25,7 @@ export class Dropout extends Module {
   constructor(readonly p = 0.5, options: { seed?: number } = {}) {
     super();
     checkNumber('Dropout', 'p', p, { min: 0, max: 1 });
+    checkOptions('Dropout', options);
     this.seed = options.seed === undefined ? randomSeed() : checkNumber('Dropout', 'seed', options.seed, { integer: true, min: 0 });
   }
   forward(x: Tensor): Tensor {
@@ -54,6 +55,10 @@ export class LayerNorm extends Module {
   readonly eps: number;
   constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
+    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) {
+      throw new TypeError(`LayerNorm: normalizedShape must be a size or an array of sizes, got ${describe(normalizedShape)}`);
+    }
+    checkOptions('LayerNorm', options);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.normalizedShape.forEach((d, i) => checkNumber('LayerNorm', `normalizedShape[${i}]`, d, { integer: true, min: 1 }));
     this.eps = checkNumber('LayerNorm', 'eps', options.eps ?? 1e-5, { finite: true, above: 0 });
@@ -98,6 +103,7 @@ export class BatchNorm1d extends Module {
   constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
     super();
     checkNumber('BatchNorm1d', 'numFeatures', numFeatures, { integer: true, min: 1 });
+    checkOptions('BatchNorm1d', options);
     this.eps = checkNumber('BatchNorm1d', 'eps', options.eps ?? 1e-5, { finite: true, above: 0 });
     this.momentum = checkNumber('BatchNorm1d', 'momentum', options.momentum ?? 0.1, { min: 0, max: 1 });
     const affine = checkBoolean('BatchNorm1d', 'affine', options.affine ?? true);
@@ -158,6 +164,7 @@ export class Embedding extends Module {
     super();
     checkNumber('Embedding', 'numEmbeddings', numEmbeddings, { integer: true, min: 1 });
     checkNumber('Embedding', 'embeddingDim', embeddingDim, { integer: true, min: 1 });
+    checkOptions('Embedding', options);
     this.weight = parameter(init.normal([numEmbeddings, embeddingDim], { seed: options.seed ?? randomSeed() }));
   }
   forward(indices: Tensor | number[]): Tensor {

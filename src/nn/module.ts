@@ -8,6 +8,7 @@ import { DisposedError, GpugradError } from '../errors.ts';
 import * as init from '../init/index.ts';
 import { checkDict, checkLayout, copyInto, rejectUnexpected, tensorEntry, type Layout, type StateDict } from '../io/state-dict.ts';
 import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh, transpose } from '../ops/index.ts';
+import { checkBoolean, checkNumber, checkOptions } from '../ops/args.ts';
 import { tidy } from '../scope.ts';
 import { formatShape, keep, type Tensor } from '../tensor.ts';
 
@@ -141,6 +142,11 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkNumber('Linear', 'inFeatures', inFeatures, { integer: true, min: 1 });
+    checkNumber('Linear', 'outFeatures', outFeatures, { integer: true, min: 1 });
+    checkOptions('Linear', options);
+    if (options.bias !== undefined) checkBoolean('Linear', 'bias', options.bias);
+    if (options.seed !== undefined) checkNumber('Linear', 'seed', options.seed, { integer: true, min: 0 });
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     // Parameters belong to the module, not to an enclosing tidy().
     this.weight = keep(resolveInit(options.init ?? 'xavierUniform')([inFeatures, outFeatures], { seed }));

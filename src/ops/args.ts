@@ -51,6 +51,12 @@ export function checkBoolean(op: string, arg: string, value: unknown): boolean {
   return value;
 }
 
+/** An options object (not null, not an array); else TypeError. */
+export function checkOptions<T extends object>(op: string, value: unknown, arg = 'options'): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${op}: ${arg} must be an object, got ${describe(value)}`);
+  return value as T;
+}
+
 /** One of `allowed`; else TypeError listing them. */
 export function checkOneOf<T extends string>(op: string, arg: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;

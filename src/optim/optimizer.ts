@@ -14,6 +14,8 @@ import { zeros } from '../ops/creation.ts';
 import { constantOf, grid } from '../ops/launch.ts';
 import { Tensor, keep } from '../tensor.ts';
 import { count, nonNegative, show } from '../validate.ts';
+import { checkOptions, describe } from '../ops/args.ts';
+import { TypeError } from '../errors.ts';
 
 /** A parameter group as the optimizer holds it: its parameters and their hyperparameters (mutable: schedules set `lr`). */
 export type ParamGroup<H> = H & { params: Tensor[] };
@@ -52,6 +54,10 @@ export abstract class Optimizer<H extends { lr: number }> {
    * whose options override `defaults`, as PyTorch's optimizers take them.
    */
   constructor(protected readonly name: string, params: Iterable<Tensor> | Iterable<ParamGroupInput<object>>, defaults: object) {
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${name}: params must be a list of tensors or of parameter groups, got ${describe(params)}`);
+    }
+    checkOptions(name, defaults);
     const list = [...(params as Iterable<unknown>)];
     const grouped = list.length > 0 && !(list[0] instanceof Tensor);
     if (list.some((item) => (item instanceof Tensor) === grouped)) {
