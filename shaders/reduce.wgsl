@@ -16,9 +16,11 @@ struct Params { outer: u32, len: u32, inner: u32, _pad: u32 }
 
 override OP: u32 = 0u;
 
+// Max starts from -Inf (not -3.4e38, so a row of -Inf has max -Inf) and propagates NaN as
+// PyTorch's does (tree.wgsl's max_nan); sums of Inf and NaN are IEEE's already.
 fn fold(acc: f32, v: f32) -> f32 {
   if (OP == 0u) { return acc + v; }
-  return max(acc, v);
+  return max_nan(acc, v);
 }
 
 @compute @workgroup_size(WG)
@@ -26,7 +28,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         @builtin(num_workgroups) nwg: vec3<u32>) {
   let out = wid.x + wid.y * nwg.x;  // uniform across the workgroup, so the barriers below are too
   let in_range = out < params.outer * params.inner;
-  var acc = select(0.0, -3.402823e38, OP == 1u);
+  var acc = select(0.0, runtime_bits(0xff800000u, f32(lid)), OP == 1u);
   if (in_range) {
     let o = out / params.inner;
     let j = out % params.inner;
@@ -47,7 +49,7 @@ fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   let o = out / params.inner;
   let j = out % params.inner;
   let base = o * params.len * params.inner + j;
-  var acc = select(0.0, -3.402823e38, OP == 1u);
+  var acc = select(0.0, runtime_bits(0xff800000u, f32(out)), OP == 1u);
   for (var k = 0u; k < params.len; k++) {
     acc = fold(acc, x[base + k * params.inner]);
   }
