@@ -32,6 +32,7 @@ fn main_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   z4[j] = vec4<f32>(apply(u.x, v.x, p), apply(u.y, v.y, p), apply(u.z, v.z, p), apply(u.w, v.w, p));
 }
 
+// IEEE arithmetic gives the special values: 1 / ±0 = ±Inf, 0 / 0 = NaN, Inf - Inf = NaN, 0 · Inf = NaN.
 fn op_add(a: f32, b: f32, p: f32) -> f32 { return a + b; }
 fn op_sub(a: f32, b: f32, p: f32) -> f32 { return a - b; }
 fn op_mul(a: f32, b: f32, p: f32) -> f32 { return a * b; }
@@ -57,17 +58,22 @@ fn op_greater_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ord
 fn op_less(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a < b); }
 fn op_less_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a <= b); }
 
+// The gradient at a NaN input is NaN, for every activation (x > 0 alone would give 0 or α·dy).
 // d relu = dy * [x > 0]
-fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(0.0, dy, x > 0.0); }
+fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(0.0, dy, is_positive(x)), x, is_nan(x)); }
 // d leaky_relu = dy * (x > 0 ? 1 : alpha)
-fn op_leaky_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(p * dy, dy, x > 0.0); }
-// d tanh = dy * (1 - y^2), from the output y
+fn op_leaky_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(p * dy, dy, is_positive(x)), x, is_nan(x)); }
+// d tanh = dy * (1 - y^2), from the output y (±1 at ±Inf: 0)
 fn op_tanh_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * (1.0 - y * y); }
 // d sigmoid = dy * y (1 - y), from the output y
 fn op_sigmoid_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * y * (1.0 - y); }
-// d gelu = dy * (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)), t = tanh(c (x + 0.044715 x^3))
+// d gelu = dy * (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)), t = tanh(c (x + 0.044715 x^3)).
+// Past |x| ≈ 5, t is ±1 in float32 and 1 - t^2 = 0, while x^2 overflows above |x| ≈ 1.8e19
+// (and is Inf at ±Inf): the second term is 0 there, not 0 · Inf = NaN, and the gradient 1 or 0.
 fn op_gelu_grad(x: f32, dy: f32, p: f32) -> f32 {
   let c = 0.7978845608028654;
   let t = stable_tanh(c * (x + 0.044715 * x * x * x));
-  return dy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * c * (1.0 + 0.134145 * x * x));
+  let s = 1.0 - t * t;
+  let tail = select(0.5 * x * s * c * (1.0 + 0.134145 * x * x), 0.0, s == 0.0);
+  return dy * (0.5 * (1.0 + t) + tail);
 }

@@ -20,7 +20,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   var saw_nan = false;
   for (var i = lid; i < n; i += WG) {
     let v = x[i];
-    saw_nan = saw_nan || v != v;
+    saw_nan = saw_nan || is_nan(v);  // from the bits: a compiler may fold v != v to false
     m = max(m, abs(v));
   }
   m = tree_max(m, lid);

@@ -18,19 +18,20 @@ struct Params { outer: u32, len: u32, inner: u32, _pad: u32 }
 
 override OP: u32 = 0u;
 
+// Max starts from -Inf (not -3.4e38, so a row of -Inf has max -Inf) and propagates NaN as
+// PyTorch's does (tree.wgsl's max_nan); sums of Inf and NaN are IEEE's already.
 fn fold(acc: f32, v: f32) -> f32 {
   if (OP == 0u) { return acc + v; }
-  if (OP == 2u) { return min(acc, v); }
-  return max(acc, v);
+  if (OP == 2u) { return -max_nan(-acc, -v); }  // min(a, b) = -max(-a, -b), NaN kept
+  return max_nan(acc, v);
 }
 
-fn fold_identity() -> f32 {
-  if (OP == 1u) { return -3.402823e38; }
-  if (OP == 2u) { return 3.402823e38; }
+// Where a fold starts: 0, -Inf (max) or +Inf (min); `anything` makes the infinity at run time.
+fn fold_identity(anything: f32) -> f32 {
+  if (OP == 1u) { return runtime_bits(0xff800000u, anything); }
+  if (OP == 2u) { return runtime_bits(0x7f800000u, anything); }
   return 0.0;
 }
-
-fn nan_bits(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 
 // argmax (OP 3) or argmin (OP 4) of the len values from base, stride inner: the first extreme,
 // or the first NaN (tested on the bits: the compiler may assume no NaN in float compares).
@@ -40,7 +41,7 @@ fn arg_extreme(base: u32) -> f32 {
   for (var k = 1u; k < params.len; k++) {
     let v = x[base + k * params.inner];
     let beats = select((v < best), (v > best), OP == 3u);
-    if (!nan_bits(best) && (nan_bits(v) || beats)) {
+    if (!is_nan(best) && (is_nan(v) || beats)) {
       best = v;
       at = k;
     }
@@ -53,7 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         @builtin(num_workgroups) nwg: vec3<u32>) {
   let out = wid.x + wid.y * nwg.x;  // uniform across the workgroup, so the barriers below are too
   let in_range = out < params.outer * params.inner;
-  var acc = fold_identity();
+  var acc = fold_identity(f32(lid));
   if (in_range) {
     let o = out / params.inner;
     let j = out % params.inner;
@@ -80,7 +81,7 @@ fn serial(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     y[out] = arg_extreme(base);
     return;
   }
-  var acc = fold_identity();
+  var acc = fold_identity(f32(out));
   for (var k = 0u; k < params.len; k++) {
     acc = fold(acc, x[base + k * params.inner]);
   }

@@ -2,7 +2,9 @@
 // Bindings: 0 x (read), 1 y (write), 2 params. One workgroup of WG invocations per row
 // (2-D dispatch past 65535 rows); tree_max and tree_sum come from tree.wgsl. Stable form: subtract the row max before exp, so exp never
 // overflows; log-softmax is (x - max) - log(sum exp(x - max)), never log of a rounded zero.
-// LOG: 0 softmax, 1 log-softmax.
+// LOG: 0 softmax, 1 log-softmax. Special values as PyTorch (docs/special-values.md): a -Inf
+// entry gives 0 (log-softmax: -Inf); a row holding NaN or +Inf, or only -Inf, gives NaN. exp
+// sees nothing below -110 (where float32 exp is 0 anyway): WGSL's exp is undefined at -Inf.
 
 struct Params { rows: u32, cols: u32, _pad0: u32, _pad1: u32 }
 
@@ -18,20 +20,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let row = wid.x + wid.y * nwg.x;  // uniform across the workgroup
   let in_range = row < params.rows;
   let base = row * params.cols;
-  var m = -3.402823e38;
+  var m = runtime_bits(0xff800000u, f32(lid));  // -Inf
   if (in_range) {
-    for (var k = lid; k < params.cols; k += WG) { m = max(m, x[base + k]); }
+    for (var k = lid; k < params.cols; k += WG) { m = max_nan(m, x[base + k]); }
   }
   m = tree_max(m, lid);
   var s = 0.0;
   if (in_range) {
-    for (var k = lid; k < params.cols; k += WG) { s += exp(x[base + k] - m); }
+    for (var k = lid; k < params.cols; k += WG) { s += exp(max(x[base + k] - m, -110.0)); }
   }
   s = tree_sum(s, lid);
   if (!in_range) { return; }
+  // A row whose max is not finite is NaN throughout, as PyTorch's: a NaN entry makes the max
+  // NaN; +Inf gives Inf - Inf = NaN; a row of -Inf gives 0/0. With a finite max, s >= 1.
+  let nan_row = is_non_finite(m);
+  let nan = runtime_bits(0x7fc00000u, m);
   let log_s = log(s);
   for (var k = lid; k < params.cols; k += WG) {
     let shifted = x[base + k] - m;
-    if (LOG == 1u) { y[base + k] = shifted - log_s; } else { y[base + k] = exp(shifted) / s; }
+    var out: f32;
+    if (LOG == 1u) { out = shifted - log_s; } else { out = exp(max(shifted, -110.0)) / s; }
+    y[base + k] = select(out, nan, nan_row);
   }
 }

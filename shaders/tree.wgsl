@@ -1,6 +1,7 @@
-// Workgroup-wide sums and maxima, shared by softmax.wgsl and moments.wgsl (prepended by
-// src/device/shaders.ts). Every invocation of the workgroup must call these together (they
-// hold barriers); each returns the result to all of them. WG must be a power of two.
+// Workgroup-wide sums and maxima, shared by reduce.wgsl, softmax.wgsl and moments.wgsl
+// (prepended by src/device/shaders.ts), with the special-value helpers they use. Every
+// invocation of the workgroup must call tree_sum and tree_max together (they hold barriers);
+// each returns the result to all of them. WG must be a power of two.
 
 override WG: u32 = 64;
 
@@ -18,14 +19,27 @@ fn tree_sum(v: f32, lid: u32) -> f32 {
   return result;
 }
 
+// The maximum, NaN if any v is NaN (max_nan).
 fn tree_max(v: f32, lid: u32) -> f32 {
   partial[lid] = v;
   workgroupBarrier();
   for (var step = WG / 2u; step > 0u; step /= 2u) {
-    if (lid < step) { partial[lid] = max(partial[lid], partial[lid + step]); }
+    if (lid < step) { partial[lid] = max_nan(partial[lid], partial[lid + step]); }
     workgroupBarrier();
   }
   let result = partial[0];
   workgroupBarrier();
   return result;
 }
+
+// Special values, from the bits: WGSL lets a compiler assume no value is NaN or infinite (so
+// `x != x` may fold to false) and leaves max undefined for NaN (SwiftShader returns the other
+// operand). These match strided.wgsl's helpers of the same names (never in one module with it).
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn is_non_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u; }
+
+// max that propagates NaN, as PyTorch's max and maximum: max over a row holding NaN is NaN.
+fn max_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
+
+// A float from its bits, made at run time: WGSL rejects inf and NaN in constant expressions.
+fn runtime_bits(bits: u32, anything: f32) -> f32 { return bitcast<f32>(bits | (bitcast<u32>(anything) & 0u)); }

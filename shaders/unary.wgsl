@@ -3,7 +3,9 @@
 // invocation; `main_vec4`: one vec4 of outputs; `place`: the other way round, x read in order
 // and written into a strided region of y (concat's pieces, a slice's gradient). All guarded by
 // params.size. src/device/shaders.ts appends `fn apply` naming the op.
-// Numerically stable forms: tanh as stable_tanh (strided.wgsl), sigmoid split on the sign of x.
+// Numerically stable forms: tanh as stable_tanh (strided.wgsl), sigmoid from exp(-|x|).
+// Special values (NaN, ±Inf, ±0, outside a function's domain) are defined explicitly, as
+// docs/special-values.md tabulates: WGSL leaves them undefined (strided.wgsl says more).
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
@@ -41,19 +43,55 @@ fn place(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
 }
 
 fn op_copy(x: f32, p: f32) -> f32 { return x; }
-// Tensor-scalar arithmetic: the scalar rides in the uniform, so it costs no buffer.
+// Tensor-scalar arithmetic: the scalar rides in the uniform, so it costs no buffer. IEEE
+// arithmetic already gives the special values (x / 0 = ±Inf or NaN, Inf - Inf = NaN).
 fn op_add_scalar(x: f32, p: f32) -> f32 { return x + p; }
 fn op_mul_scalar(x: f32, p: f32) -> f32 { return x * p; }
 fn op_div_scalar(x: f32, p: f32) -> f32 { return x / p; }
 fn op_rsub_scalar(x: f32, p: f32) -> f32 { return p - x; }
 fn op_rdiv_scalar(x: f32, p: f32) -> f32 { return p / x; }
-fn op_neg(x: f32, p: f32) -> f32 { return -x; }
-fn op_exp(x: f32, p: f32) -> f32 { return exp(x); }
-fn op_log(x: f32, p: f32) -> f32 { return log(x); }
-fn op_sqrt(x: f32, p: f32) -> f32 { return sqrt(x); }
+// Sign flip and sign clear on the bits: exact for ±0 and NaN whatever the compiler does with -x.
+fn op_neg(x: f32, p: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) ^ 0x80000000u); }
+fn op_abs(x: f32, p: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) & 0x7fffffffu); }
 fn op_square(x: f32, p: f32) -> f32 { return x * x; }
-fn op_abs(x: f32, p: f32) -> f32 { return abs(x); }
-fn op_sign(x: f32, p: f32) -> f32 { return sign(x); }
+
+// exp(-Inf) = 0, exp(+Inf) = +Inf, exp(NaN) = NaN. WGSL's exp is undefined on non-finite input
+// (SwiftShader: exp(NaN) = +Inf), so x is clamped to where float32 exp is already 0 (e^-110)
+// or +Inf (e^89), and NaN is passed through.
+fn op_exp(x: f32, p: f32) -> f32 {
+  return select(exp(clamp(x, -110.0, 89.0)), x, is_nan(x));
+}
+
+// log(x < 0) = NaN, log(±0) = -Inf, log(+Inf) = +Inf, log(NaN) = NaN. WGSL's log is undefined
+// outside (0, +Inf) and SwiftShader's reads the exponent bits: log(-2) = log(2), log(0) = -88.03,
+// and log(1e-40) = -88.02. A subnormal x = m · 2^-149 (m its bits) is taken as log(m) - 149 ln 2.
+fn op_log(x: f32, p: f32) -> f32 {
+  let bits = bitcast<u32>(x);
+  let neg_inf = runtime_bits(0xff800000u, x);
+  if (bits >= 0x7f800000u) {  // +Inf, NaN, or the sign bit set: -0, negatives, -Inf
+    return select(select(runtime_bits(0x7fc00000u, x), x, bits == 0x7f800000u), neg_inf, bits == 0x80000000u);
+  }
+  if (bits < 0x00800000u) {  // +0 and the subnormals
+    return select(log(f32(bits)) - 103.27892990343184, neg_inf, bits == 0u);
+  }
+  return log(x);
+}
+
+// sqrt(x < 0) = NaN (WGSL leaves it undefined); ±0, +Inf and NaN are their own square roots
+// (IEEE: sqrt(-0) = -0).
+fn op_sqrt(x: f32, p: f32) -> f32 {
+  let bits = bitcast<u32>(x);
+  let r = select(sqrt(x), x, (bits & 0x7fffffffu) == 0u || is_non_finite(x));
+  return select(r, runtime_bits(0x7fc00000u, x), is_negative(x));
+}
+
+// -1 or 1 with x's sign bit; ±0 and NaN return themselves (as Math.sign and NumPy's sign;
+// WGSL's sign is undefined for NaN, and SwiftShader returns 0 there and for -0).
+fn op_sign(x: f32, p: f32) -> f32 {
+  let bits = bitcast<u32>(x);
+  let keep = (bits & 0x7fffffffu) == 0u || is_nan(x);
+  return select(bitcast<f32>((bits & 0x80000000u) | 0x3f800000u), x, keep);
+}
 
 fn op_pow_scalar(x: f32, p: f32) -> f32 { return pow_real(x, p); }
 
@@ -61,19 +99,28 @@ fn op_pow_scalar(x: f32, p: f32) -> f32 { return pow_real(x, p); }
 fn op_clamp_min(x: f32, p: f32) -> f32 { return select(max(x, p), x, is_nan(x)); }
 fn op_clamp_max(x: f32, p: f32) -> f32 { return select(min(x, p), x, is_nan(x)); }
 
-fn op_relu(x: f32, p: f32) -> f32 { return max(x, 0.0); }
-fn op_leaky_relu(x: f32, p: f32) -> f32 { return select(p * x, x, x > 0.0); }
+// max(x, 0) with NaN kept (WGSL's max is undefined for NaN; SwiftShader returns 0): every x
+// from -0 down to -Inf (bits 0x80000000 to 0xff800000) gives +0; +0, positives, +Inf and NaNs
+// of either sign give x. One unsigned compare: bits - 0x80000000 wraps everything else above.
+fn op_relu(x: f32, p: f32) -> f32 { return select(x, 0.0, bitcast<u32>(x) - 0x80000000u <= 0x7f800000u); }
+// p·x below zero; x itself for -0, +0, positives and NaN.
+fn op_leaky_relu(x: f32, p: f32) -> f32 { return select(x, p * x, is_negative(x)); }
 
 fn op_tanh(x: f32, p: f32) -> f32 { return stable_tanh(x); }
 
+// One exp of -|x|, never of a positive number, so it cannot overflow: 1/(1 + e) for x >= 0,
+// e/(1 + e) below. |x| is clamped at 110, past which e is 0 in float32 (and exp's behaviour
+// at Inf is undefined in WGSL): sigmoid(+Inf) = 1, sigmoid(-Inf) = 0; NaN is passed through.
 fn op_sigmoid(x: f32, p: f32) -> f32 {
-  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
-  let e = exp(x);
-  return e / (1.0 + e);
+  let e = exp(-min(abs(x), 110.0));
+  return select(select(e, 1.0, x >= 0.0) / (1.0 + e), x, is_nan(x));
 }
 
 // GELU, tanh form (Hendrycks & Gimpel 2016): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+// Below x ≈ -5, tanh is -1 in float32 and h = 1 + tanh(..) = 0: the result is a zero with
+// x's sign, also at x = -Inf, where 0.5·x·h would be -Inf · 0 = NaN (the limit is 0).
 fn op_gelu(x: f32, p: f32) -> f32 {
   let inner = 0.7978845608028654 * (x + 0.044715 * x * x * x);
-  return 0.5 * x * (1.0 + stable_tanh(inner));
+  let h = 1.0 + stable_tanh(inner);
+  return select(0.5 * x * h, bitcast<f32>(bitcast<u32>(x) & 0x80000000u), h == 0.0);
 }
