@@ -51,14 +51,14 @@ export async function serve(config: InlineConfig): Promise<Served> {
 
 export interface Chromium { browser: Browser; close(): Promise<void> }
 
-/** Headless Chromium; `webgpu: false` leaves out --enable-unsafe-webgpu. */
-export async function launchChromium({ webgpu = true } = {}): Promise<Chromium> {
+/** Headless Chromium; `webgpu: false` leaves out --enable-unsafe-webgpu, `args` adds flags. */
+export async function launchChromium({ webgpu = true, args = [] as string[] } = {}): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), 'gpugrad-chromium-'));
   const flags = CHROMIUM_FLAGS.filter((f) => webgpu || f !== '--enable-unsafe-webgpu');
   const browser = await puppeteer.launch({
     executablePath: browserExecutable(),
     headless: true,
-    args: [...flags, `--user-data-dir=${profile}`],
+    args: [...flags, ...args, `--user-data-dir=${profile}`],
   });
   return {
     browser,
