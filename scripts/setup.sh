@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what gpugrad's benchmarks and tests need, skipping what is there, then the npm
-# packages. On Debian/Ubuntu (apt-get; needs root when something is missing): the Vulkan
+# packages. On Debian (apt-get; needs root when something is missing): the Vulkan
 # loader (libvulkan1) that Dawn loads in Node, and Chromium, which the headless browser tests
 # launch and whose SwiftShader (a CPU Vulkan driver, /usr/lib/chromium) Node falls back to
 # without a GPU. Elsewhere it installs no system package and says what the README asks for.

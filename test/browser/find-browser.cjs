@@ -57,7 +57,7 @@ function findBrowser({ env = process.env, candidates, puppeteerPath = () => unde
     downloaded = undefined; // Puppeteer could not even say where its browser would be
   }
   if (downloaded && isExecutable(downloaded)) return { path: downloaded, source: 'puppeteer' };
-  throw new Error('no Chromium or Chrome found: install one (Debian/Ubuntu: apt-get install chromium; ' +
+  throw new Error('no Chromium or Chrome found: install one (Debian: apt-get install chromium; Ubuntu: snap install chromium; ' +
     'macOS: Google Chrome), or run `npx puppeteer browsers install chrome`, or set PUPPETEER_EXECUTABLE_PATH');
 }
 
