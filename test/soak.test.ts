@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ready } from '../src/index.ts';
 import { soak, SOAK_DEFAULTS, type Report, type SoakOptions } from '../bench/soak/loop.ts';
-import { formatReport, PROCESS_TOLERANCE, verdict } from '../bench/soak/verdict.ts';
+import { formatReport, PROCESS_FLOOR, PROCESS_TOLERANCE, verdict } from '../bench/soak/verdict.ts';
 import { parseSoakArgs } from '../bench/soak/cli.ts';
 import { soakInBrowser } from '../bench/soak/browser.ts';
 import { ROOT } from './browser/harness.ts';
@@ -26,6 +26,12 @@ describe('verdict', () => {
     expect(checks.find((c) => c.counter === 'process RSS')!.line).toMatch(/highest 545\.0 MiB \(\+9\.0%\), flat/);
   });
 
+  it('lets a small heap wobble by up to PROCESS_FLOOR bytes, not more', () => {
+    const small = 3 << 20;
+    expect(flatness([report(1, { heap: small }), report(2, { heap: small + PROCESS_FLOOR })])['JS heap']).toBe(true);
+    expect(flatness([report(1, { heap: small }), report(2, { heap: small + PROCESS_FLOOR + 1 })])['JS heap']).toBe(false);
+  });
+
   it('names each counter that moved after warm-up, even by one', () => {
     const leaks = [report(1000), report(2000, { liveTensors: 53, pipelines: 22 }), report(3000, { liveBytes: (5 << 20) + 16, rss: 560 << 20 })];
     expect(flatness(leaks)).toEqual({
@@ -36,6 +42,7 @@ describe('verdict', () => {
 
   it('says what the runtime does not report instead of judging it, and needs two reports', () => {
     expect(flatness([report(1, { rss: null }), report(2, { rss: null })])['process RSS']).toBeNull();
+    expect(verdict([report(1, { rss: null, heap: null }), report(2, { rss: null, heap: null })]).find((c) => c.counter === 'JS heap')!.line).toBe('JS heap: not available here');
     expect(verdict([report(1, { rss: null }), report(2, { rss: null })]).find((c) => c.counter === 'process RSS')!.line).toBe('process RSS: not available here');
     expect(() => verdict([report(1)])).toThrow(/baseline/);
   });
