@@ -1,5 +1,5 @@
-// gpugrad in a real browser: headless Chromium (WebGPU on SwiftShader without a GPU; flags in harness.ts)
-// loads test/browser/index.html from a Vite dev server, so the page imports the library
+// gpugrad in a real browser: headless Chromium (test/browser/harness.ts; WebGPU on SwiftShader
+// without a GPU) loads test/browser/index.html from a Vite dev server, so the page imports the library
 // straight from src/. The page and Node run the same MLP forward and backward
 // (test/browser/mlp.ts); their gradients must agree with each other and with float64 central
 // differences of the reference MLP (test/reference/ops.ts). Both also save a trained model and

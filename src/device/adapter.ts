@@ -3,6 +3,7 @@
 // after it sees a plain GPUAdapter.
 
 import { GpugradError } from '../errors.ts';
+import { mayHaveVulkanDriver } from './vulkan-drivers.ts';
 
 /** Options of ready(). */
 export interface ReadyOptions {
@@ -44,11 +45,17 @@ export async function findAdapter(options: ReadyOptions): Promise<{ adapter: GPU
       'Use a browser with WebGPU enabled (Chrome/Edge 113+, Safari 26+, Firefox 141+), over https or localhost.');
   }
   const dawn = await importDawn();
+  const swiftShader = !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD));
+  // No Vulkan driver installed at all: go straight to SwiftShader, sparing the user Dawn's
+  // warnings from an instance that cannot work (vulkan-drivers.ts).
+  if (swiftShader && !(await mayHaveVulkanDriver(process.env, process.platform))) {
+    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  }
   dawnInstance = dawn.create([]);
   let adapter = await dawnInstance.requestAdapter(request);
-  if (!adapter && !process.env.VK_ICD_FILENAMES && (await fileExists(SWIFTSHADER_ICD))) {
-    // No GPU driver: point the Vulkan loader at SwiftShader. It reads the variable when Dawn
-    // creates its next instance, so this works inside the running process.
+  if (!adapter && swiftShader && !process.env.VK_ICD_FILENAMES) {
+    // A driver is installed but gives no adapter: point the Vulkan loader at SwiftShader. It
+    // reads the variable when Dawn creates its next instance, so this works in this process.
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     dawnInstance = dawn.create([]);
     adapter = await dawnInstance.requestAdapter(request);

@@ -1,9 +1,11 @@
-// What the headless-browser tests share: a Vite dev server on 127.0.0.1 (fresh dependency
-// cache, no watching, no HMR), headless Chromium with WebGPU on SwiftShader (the flags
-// below; a fresh profile each launch), and a collector of everything a page reports as
-// an error: console.error, uncaught exceptions, unhandled rejections and failed requests.
+// What the headless-browser tests and `npm run soak -- --browser` share: a Vite dev server on
+// 127.0.0.1 (fresh dependency cache, no watching, no HMR), headless Chromium with WebGPU (on
+// SwiftShader without a GPU; a fresh profile each launch) from whichever browser
+// find-browser.cjs finds, and a collector of everything a page reports as an error:
+// console.error, uncaught exceptions, unhandled rejections and failed requests.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer, mergeConfig, type InlineConfig } from 'vite';
@@ -11,7 +13,14 @@ import puppeteer, { type Browser, type Page } from 'puppeteer';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
-/** WebGPU on (SwiftShader where there is no GPU), and nothing that tries to reach the network. */
+const { findBrowser } = createRequire(import.meta.url)('./find-browser.cjs') as typeof import('./find-browser.cjs');
+
+/** The browser to launch (find-browser.cjs); throws one line naming what to install when there is none. */
+export function browserExecutable(): string {
+  return findBrowser({ puppeteerPath: () => puppeteer.executablePath() }).path;
+}
+
+/** WebGPU on, and nothing that tries to reach the network. */
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--enable-unsafe-webgpu',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -42,14 +51,14 @@ export async function serve(config: InlineConfig): Promise<Served> {
 
 export interface Chromium { browser: Browser; close(): Promise<void> }
 
-/** Headless Chromium; `webgpu: false` leaves out --enable-unsafe-webgpu. */
-export async function launchChromium({ webgpu = true } = {}): Promise<Chromium> {
+/** Headless Chromium; `webgpu: false` leaves out --enable-unsafe-webgpu, `args` adds flags. */
+export async function launchChromium({ webgpu = true, args = [] as string[] } = {}): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), 'gpugrad-chromium-'));
   const flags = CHROMIUM_FLAGS.filter((f) => webgpu || f !== '--enable-unsafe-webgpu');
   const browser = await puppeteer.launch({
-    executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    executablePath: browserExecutable(),
     headless: true,
-    args: [...flags, `--user-data-dir=${profile}`],
+    args: [...flags, ...args, `--user-data-dir=${profile}`],
   });
   return {
     browser,

@@ -5,7 +5,7 @@ import { create, globals } from 'webgpu';
 import { adapterInfo, ready, sum, tensor } from 'gpugrad';
 
 Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode, ...: globals in a browser
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json'; // Debian's chromium ships SwiftShader, the CPU Vulkan driver used without a GPU
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json'; // no GPU: Debian's chromium ships this CPU driver
 let gpu = create([]);
 if (!(await gpu.requestAdapter()) && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) {
   process.env.VK_ICD_FILENAMES = SWIFTSHADER;
