@@ -171,6 +171,22 @@ describe('the benchmark page', () => {
     await tab.context.close();
   });
 
+  it('a lost device ends the run with a message, keeps what was measured, and Run starts again on a new device', async () => {
+    const tab = await openTab('quick=1&experiments=signal&depths=4,8&width=16&batch=8&activations=relu&seed=5');
+    const { page } = tab;
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelectorAll('#tables tr').length > 1, { timeout: 60_000, polling: 100 });
+    await page.evaluate(() => (window as unknown as { gpugrad: { getDevice(): { gpu: GPUDevice } } }).gpugrad.getDevice().gpu.destroy());
+    expect(await runEnds(page, 60_000)).toBe('failed');
+    expect(await page.evaluate(() => document.body.dataset.failure)).toBe('device-lost');
+    expect(await page.$eval('#progress-text', (el) => el.textContent)).toMatch(/^The GPU device was lost during the run .*Run starts again on a new device\.$/);
+    expect(await page.$$eval('#tables tr', (rows) => rows.length), 'what was measured stays').toBeGreaterThan(1);
+    await page.click('#run');
+    expect(await runEnds(page)).toBe('done');
+    expect(tab.errors).toEqual([]);
+    await tab.context.close();
+  });
+
   it('a bad value in the URL shows next to its field and starts nothing', async () => {
     const tab = await openTab('quick=1&width=abc&experiments=signal,bogus&depths=3');
     const { page } = tab;

@@ -2,9 +2,11 @@
 // what to do), wires the form to the URL, and runs the suite module (bench/suite/run.ts, the
 // same runner as the command line) with progress, Cancel and live results.
 // document.body.dataset.state tells tests (and CSS) where the page is: loading, no-webgpu,
-// ready, running, done, cancelled or failed; dataset.runs counts the runs started.
+// ready, running, done, cancelled or failed (dataset.failure = 'device-lost' when the GPU went
+// away); dataset.runs counts the runs started. The library is on `window.gpugrad` for the console.
 
-import { adapterInfo, ready } from '../../src/index.ts';
+import * as gpugrad from '../../src/index.ts';
+import { DeviceLostError, adapterInfo, ready } from '../../src/index.ts';
 import { Cancelled, type Progress } from '../suite/context.ts';
 import type { SuiteOptions } from '../suite/options.ts';
 import { runSuite } from '../suite/run.ts';
@@ -21,6 +23,8 @@ const cancelButton = $<HTMLButtonElement>('cancel');
 const jsonButton = $<HTMLButtonElement>('download-json');
 const progressBar = $<HTMLProgressElement>('progress-bar');
 const progressText = $('progress-text');
+
+Object.assign(window, { gpugrad });
 
 const form = new OptionsForm($<HTMLFormElement>('options'), $('fields'), $('form-error'));
 const report = new LiveReport($('charts'), $('tables'));
@@ -77,7 +81,9 @@ async function run(): Promise<void> {
   progressText.textContent = 'Starting…';
   report.reset(options);
   setState('running');
+  delete document.body.dataset.failure;
   try {
+    await ready({ verbose: false }); // a new device if the last one was lost
     const results = await runSuite(options, {
       onProgress: showProgress,
       onRecord: (kind, record) => report.add(kind, record),
@@ -96,6 +102,13 @@ async function run(): Promise<void> {
     if (error instanceof Cancelled) {
       progressText.textContent = 'Cancelled. Results so far are shown below; Run starts again from the beginning.';
       setState('cancelled');
+    } else if (error instanceof DeviceLostError) {
+      // Not a bug of the page: the browser or the driver took the GPU away (a reset, a crash,
+      // too long a kernel). What was measured stays on the page; Run asks for a new device.
+      progressText.textContent = `The GPU device was lost during the run (${error.message}). ` +
+        'The results measured before it are shown below; Run starts again on a new device.';
+      document.body.dataset.failure = 'device-lost';
+      setState('failed');
     } else {
       progressText.textContent = `The run failed: ${error instanceof Error ? error.message : String(error)}`;
       setState('failed');
