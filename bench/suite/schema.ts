@@ -132,7 +132,8 @@ export interface SuiteResults {
   isometry: { width: number; runs: SpectrumRun[]; verdict: Reproduction } | null;
   chaos: { depth: number; width: number; points: ChaosPoint[]; criticalLine: { sb2: number; sw2: number }[];
     /** slope of measured against predicted ln chi_1 (1 when they agree) */ slope: number; verdict: Reproduction } | null;
-  trainability: { sb2: number; steps: number; width: number; runs: TrainabilityRun[]; verdict: Reproduction } | null;
+  trainability: { sb2: number; steps: number; width: number; runs: TrainabilityRun[];
+    /** 6 xi_c on a fine sigma_w^2 grid, for the chart (depths past 1000 left out) */ predictedLine: { sw2: number; depth: number }[]; verdict: Reproduction } | null;
   notes: string[];
 }
 

@@ -79,8 +79,11 @@ export async function trainabilityExperiment(ctx: Context): Promise<NonNullable<
   const agree = runs.filter((r) => (r.accuracy >= TRAINED_ACCURACY) === (r.predictedDepth === null || r.depth < r.predictedDepth));
   const share = agree.length / runs.length;
   const reproduced = share === 1 ? 'yes' : share >= 0.75 ? 'partly' : 'no';
+  const lo = Math.min(...trainWeightVariances), hi = Math.max(...trainWeightVariances);
+  const predictedLine = Array.from({ length: 41 }, (_, i) => lo + ((hi - lo) * i) / 40)
+    .map((sw2) => ({ sw2, depth: predictedDepth(sw2) ?? Infinity })).filter((p) => p.depth <= 1000);
   const result = {
-    sb2: TRAIN_SB2, steps: trainSteps, width, runs,
+    sb2: TRAIN_SB2, steps: trainSteps, width, runs, predictedLine,
     verdict: {
       reproduced,
       sentence: `${reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce'} the trainable depth: ` +
