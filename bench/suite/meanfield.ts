@@ -2,7 +2,7 @@
 // edge-of-chaos experiments (Poole et al. 2016; Schoenholz et al. 2017) and the Jacobian
 // spectra (Pennington et al. 2017) are compared against. A layer is z = W·phi(z_prev) + b with
 // W_ij ~ N(0, sigma_w^2/n) and b_i ~ N(0, sigma_b^2). Everything here is float64 and exact up to
-// the quadrature (64 nodes: the integrands are smooth, or piecewise smooth for ReLU).
+// the quadrature (160 nodes in 1-D, 32 x 32 in 2-D: tanh has poles at ±iπ/2, so the rule converges only geometrically).
 
 /** The activations the mean-field formulas cover, with phi, phi' and phi''. */
 export type MeanFieldActivation = 'linear' | 'tanh' | 'relu';
@@ -51,12 +51,12 @@ function gaussHermite(n: number): { nodes: Float64Array; weights: Float64Array }
   return { nodes: x.map((v) => v * Math.SQRT2), weights: w.map((v) => v / Math.sqrt(Math.PI)) };
 }
 
-const GH = gaussHermite(64);
+const GH = gaussHermite(160);
 // The double integrals of the correlation map use 32 x 32 nodes: they run inside fixed-point
 // iterations, and 32 nodes already give ~1e-12 on these integrands.
 const GH2 = gaussHermite(32);
 
-/** E[f(z)] for z ~ N(0, 1) by 64-point Gauss-Hermite quadrature. */
+/** E[f(z)] for z ~ N(0, 1) by 160-point Gauss-Hermite quadrature. */
 export function normalExpectation(f: (z: number) => number): number {
   let total = 0;
   for (let i = 0; i < GH.nodes.length; i++) total += GH.weights[i] * f(GH.nodes[i]);
