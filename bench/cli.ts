@@ -55,7 +55,7 @@ function progressPrinter(): (p: Progress) => void {
     const eta = p.remainingSeconds === null ? 'estimating' : `~${clock(p.remainingSeconds)} left`;
     const line = `[${bar}] ${String(pct).padStart(3)}%  ${clock(p.elapsedSeconds)} elapsed, ${eta}  ${p.label}`;
     if (isTty) process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd((process.stderr.columns ?? 120) - 1)}`);
-    else if (pct >= lastPrinted + 5 || pct === 100) {
+    else if (pct >= lastPrinted + 5 || (pct === 100 && lastPrinted < 100)) {
       process.stderr.write(line + '\n');
       lastPrinted = pct;
     }

@@ -58,7 +58,7 @@ async function trainRun(sw2: number, depth: number, width: number, steps: number
   }
 }
 
-const trainStepCost = (depth: number, width: number) => stepCost(depth, width, BATCH) * 1.6;
+const trainStepCost = (depth: number, width: number) => stepCost(depth, width, BATCH) * 2.4;
 
 export function trainabilityCost(ctx: Context): number {
   const { trainDepths, trainWeightVariances, trainSteps, width } = ctx.options;
