@@ -36,11 +36,12 @@ export default defineConfig({
       // Two entries: the library, and the benchmark suite (`gpugrad/bench`). Both import one
       // shared chunk (dist/gpugrad-src.js), so the suite carries no second copy of the library
       // and the library entry carries none of the suite.
-      entry: { index: here('src/index.ts'), bench: here('bench/suite/index.ts') },
+      // A third, `bench-cli`, is the `gpugrad-bench` command (package.json's bin).
+      entry: { index: here('src/index.ts'), bench: here('bench/suite/index.ts'), 'bench-cli': here('bench/bin.ts') },
       formats: ['es'],
     },
     rolldownOptions: {
-      external: [/^mnist\//],
+      external: [/^mnist\//, /^node:/],
       plugins: [jsonImportAttributes],
       // The code both entries share lands in one chunk; keep its export names readable.
       output: { chunkFileNames: 'gpugrad-[name].js', minifyInternalExports: false },

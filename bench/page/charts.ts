@@ -14,6 +14,11 @@ const CAPTIONS: Record<string, string> = {
   training: 'Training curves',
   'step-time': 'Step time by depth',
   matmul: 'Matmul throughput',
+  saxe: 'Deep linear nets learning a teacher (Saxe et al. 2013)',
+  isometry: 'Jacobian spectra (Pennington et al. 2017)',
+  'chaos-phase': 'Order-to-chaos phase diagram (Poole et al. 2016)',
+  'chaos-correlation': 'Correlations and gradients by layer',
+  trainability: 'Trainable depth (Schoenholz et al. 2017)',
 };
 
 export class ChartPanel {

@@ -21,6 +21,14 @@ const FIELDS: Field[] = [
   { name: 'batch', label: 'Batch', hint: 'examples per pass' },
   { name: 'steps', label: 'Training steps', hint: 'SGD steps per training run' },
   { name: 'seed', label: 'Seed', hint: 'same seed, same weights and batches' },
+  { name: 'isometryDepths', label: 'Jacobian depths', hint: 'isometry: depths of the spectra' },
+  { name: 'saxeDepths', label: 'Teacher depths', hint: 'saxe: depths of the deep linear nets' },
+  { name: 'teacherSteps', label: 'Teacher steps', hint: 'saxe: most steps to reach the loss' },
+  { name: 'weightVariances', label: 'σw² grid', hint: 'chaos: weight variances × fan-in' },
+  { name: 'biasVariances', label: 'σb² grid', hint: 'chaos: bias variances' },
+  { name: 'trainDepths', label: 'Trainability depths', hint: 'trainability: MNIST nets' },
+  { name: 'trainWeightVariances', label: 'Trainability σw²', hint: 'trainability: weight variances' },
+  { name: 'trainSteps', label: 'Trainability steps', hint: 'trainability: SGD steps per net' },
 ];
 
 /** The message without its leading '--name: ' (the field already names it). */
@@ -57,7 +65,7 @@ export class OptionsForm {
     } else {
       box.innerHTML = `<label for="opt-${f.name}">${f.label}</label>${hint}` +
         `<input type="text" id="opt-${f.name}" name="${f.name}" autocomplete="off" spellcheck="false" ` +
-        `inputmode="${f.name === 'depths' || f.name === 'scales' ? 'text' : 'numeric'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
+        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
     }
     box.addEventListener('input', () => {
       delete this.urlErrors[f.name];

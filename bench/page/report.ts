@@ -5,8 +5,9 @@
 import { allCharts } from '../suite/charts.ts';
 import type { SuiteOptions } from '../suite/options.ts';
 import { emptyResults } from '../suite/run.ts';
-import { type LinearRun, type MatmulRun, type SignalRun, type SpeedRun, type SuiteResults, type TrainingRun } from '../suite/schema.ts';
+import { PAPER_KEYS, type LinearRun, type MatmulRun, type SignalRun, type SpeedRun, type SuiteResults, type TrainingRun } from '../suite/schema.ts';
 import { linearTable, signalTable, speedTables, trainingTable, verdictGrid } from '../suite/tables.ts';
+import { paperSections } from '../suite/paper-tables.ts';
 import { escape, markdownToHtml } from '../report-html.ts';
 import { ChartPanel } from './charts.ts';
 
@@ -45,6 +46,9 @@ export class LiveReport {
     else if (kind === 'training') {
       doc.training ??= { runs: [], heReproduced: 'not run', note: 'Training in progress.' };
       doc.training.runs.push(record as TrainingRun);
+    } else if ((PAPER_KEYS as readonly string[]).includes(kind)) {
+      // A paper experiment sends its whole section once, when it is done.
+      (doc as unknown as Record<string, unknown>)[kind] = record;
     } else if (kind === 'speed' || kind === 'matmul') {
       doc.speed ??= { steps: [], msPerLayer: NaN, r2: NaN, matmul: [] };
       // The fit is left to the finished document: charts and tables fit the steps themselves.
@@ -106,5 +110,12 @@ function tablesHtml(r: SuiteResults, finished: boolean): string {
   if (r.linear.length) parts.push('<h3>Deep linear example (W = c·I)</h3>', markdownToHtml(linearTable(r)));
   if (r.training) parts.push('<h3>Training on MNIST</h3>', markdownToHtml(trainingTable(r)), `<p class="note">${escape(r.training.note)}</p>`);
   if (r.speed) parts.push('<h3>Speed</h3>', markdownToHtml(speedTables(r)));
+  // Paper sections: heading, verdict sentence, table, as the command line's report.
+  for (const part of paperSections(r)) {
+    if (part.startsWith('## ')) parts.push(`<h3>${escape(part.slice(3))}</h3>`);
+    else if (part.startsWith('|')) parts.push(markdownToHtml(part));
+    else parts.push(`<p class="note">${escape(part)}</p>`);
+  }
+  if (finished && !r.signal.length) parts.push(...r.notes.map((n) => `<p class="note">${escape(n)}</p>`));
   return parts.join('\n');
 }

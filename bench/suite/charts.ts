@@ -3,6 +3,7 @@
 
 import type { SuiteResults } from './schema.ts';
 import { stepTimeFit } from './theory.ts';
+import { paperCharts } from './paper-charts.ts';
 
 // Vega-Lite specs are plain JSON; typed loosely here so this module needs no vega types.
 /** A Vega-Lite specification (plain JSON). */
@@ -132,6 +133,7 @@ export function allCharts(r: SuiteResults): Record<string, ChartSpec> {
     training: trainingChart(r),
     'step-time': stepTimeChart(r),
     matmul: matmulChart(r),
+    ...paperCharts(r),
   };
   return Object.fromEntries(Object.entries(charts).filter((e): e is [string, ChartSpec] => e[1] !== null));
 }

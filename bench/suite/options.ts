@@ -2,8 +2,13 @@
 // command line (--width 256) and the page's form and URL query (?width=256). A bad value
 // gives an OptionError naming the option, the value, and what is allowed.
 
-/** The experiments of the suite, in the order they run. */
-export const EXPERIMENTS = ['signal', 'linear', 'training', 'speed'] as const;
+/**
+ * The experiments of the suite, in the order they run. The last five reproduce papers, one
+ * each (see experiments/papers.ts): Saxe et al. 2013 (learning time of deep linear nets),
+ * Pennington et al. 2017 (Jacobian spectra), Glorot and Bengio 2010 (where gradients die),
+ * Poole et al. 2016 and Schoenholz et al. 2017 (the order-to-chaos phase diagram and trainable depth).
+ */
+export const EXPERIMENTS = ['signal', 'linear', 'training', 'speed', 'saxe', 'isometry', 'glorot', 'chaos', 'trainability'] as const;
 /** Activations of the signal propagation sweep. */
 export const ACTIVATIONS = ['linear', 'tanh', 'relu'] as const;
 /** Named initializers of the sweep, besides Var = s/fanIn for each scale s. */
@@ -27,6 +32,22 @@ export interface SuiteOptions {
   /** training steps per run */
   steps: number;
   seed: number;
+  /** depths of the Jacobian spectra (isometry) */
+  isometryDepths: number[];
+  /** depths of the deep linear nets learning a teacher (saxe) */
+  saxeDepths: number[];
+  /** the most SGD steps a deep linear net gets to reach the loss threshold (saxe) */
+  teacherSteps: number;
+  /** the sigma_w^2 grid of the edge-of-chaos sweep and of the trainability grid (chaos, trainability) */
+  weightVariances: number[];
+  /** the sigma_b^2 grid of the edge-of-chaos sweep; biases are drawn N(0, sigma_b^2) (chaos) */
+  biasVariances: number[];
+  /** depths of the MNIST trainability grid, at sigma_b^2 = 0.05 (trainability) */
+  trainDepths: number[];
+  /** sigma_w^2 values of the MNIST trainability grid (trainability) */
+  trainWeightVariances: number[];
+  /** SGD steps of each trainability run (trainability) */
+  trainSteps: number;
   /** the preset the options started from */
   preset: 'full' | 'quick';
 }
@@ -41,6 +62,14 @@ export const FULL: SuiteOptions = {
   batch: 256,
   steps: 100,
   seed: 1,
+  isometryDepths: [1, 2, 4, 8, 16, 32, 64],
+  saxeDepths: [1, 2, 4, 8, 16, 32, 64],
+  teacherSteps: 400,
+  weightVariances: [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4],
+  biasVariances: [0, 0.01, 0.05, 0.1, 0.2, 0.3],
+  trainDepths: [5, 10, 20, 40, 60],
+  trainWeightVariances: [0.5, 1, 1.5, 1.76, 2.5, 4],
+  trainSteps: 300,
   preset: 'full',
 };
 
@@ -56,6 +85,14 @@ export const QUICK: SuiteOptions = {
   width: 64,
   batch: 64,
   steps: 150,
+  isometryDepths: [1, 4, 16, 32],
+  saxeDepths: [1, 4, 16],
+  teacherSteps: 150,
+  weightVariances: [0.5, 1, 1.5, 1.75, 2, 3, 4],
+  biasVariances: [0, 0.05, 0.2],
+  trainDepths: [8, 32],
+  trainWeightVariances: [1, 1.76, 4],
+  trainSteps: 40,
   preset: 'quick',
 };
 
@@ -76,6 +113,16 @@ const intList = (name: string, value: string, min: number, max: number): number[
   return numbers;
 };
 
+/** A list of numbers in (min, max], or [min, max] when the minimum is allowed. */
+const numberList = (name: string, value: string, min: number, max: number, minAllowed: boolean): number[] => {
+  const items = value.split(',').map((s) => s.trim());
+  const numbers = items.map(Number);
+  if (numbers.some((n, i) => items[i] === '' || !Number.isFinite(n) || n < min || (n === min && !minAllowed) || n > max)) {
+    throw new OptionError(`--${name}: '${value}' must be a comma-separated list of numbers in ${minAllowed ? '[' : '('}${min}, ${max}]`);
+  }
+  return numbers;
+};
+
 const int = (name: string, value: string, min: number, max: number): number => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
@@ -92,7 +139,8 @@ function choices<T extends string>(name: string, value: string, allowed: readonl
 }
 
 /** The option names accepted by parseOptions (and the CLI, as --name). */
-export const OPTION_NAMES = ['quick', 'experiments', 'depths', 'scales', 'activations', 'width', 'batch', 'steps', 'seed'] as const;
+export const OPTION_NAMES = ['quick', 'experiments', 'depths', 'scales', 'activations', 'width', 'batch', 'steps', 'seed',
+  'isometryDepths', 'saxeDepths', 'teacherSteps', 'weightVariances', 'biasVariances', 'trainDepths', 'trainWeightVariances', 'trainSteps'] as const;
 
 /** Whether a raw `quick` value picks the quick preset (present, and not 'false' or '0'). */
 export const isQuick = (value: string | undefined): boolean => value !== undefined && value !== 'false' && value !== '0';
@@ -111,13 +159,16 @@ export function parseOptions(raw: Raw): SuiteOptions {
   if (raw.experiments !== undefined) o.experiments = choices('experiments', raw.experiments, EXPERIMENTS);
   if (raw.activations !== undefined) o.activations = choices('activations', raw.activations, ACTIVATIONS);
   if (raw.depths !== undefined) o.depths = intList('depths', raw.depths, 2, 200);
-  if (raw.scales !== undefined) {
-    const items = raw.scales.split(',').map((s) => s.trim());
-    o.scales = items.map(Number);
-    if (o.scales.some((s, i) => items[i] === '' || !Number.isFinite(s) || s <= 0 || s > 1000)) {
-      throw new OptionError(`--scales: '${raw.scales}' must be a comma-separated list of numbers in (0, 1000]`);
-    }
-  }
+  if (raw.scales !== undefined) o.scales = numberList('scales', raw.scales, 0, 1000, false);
+  if (raw.isometryDepths !== undefined) o.isometryDepths = intList('isometryDepths', raw.isometryDepths, 1, 256);
+  if (raw.saxeDepths !== undefined) o.saxeDepths = intList('saxeDepths', raw.saxeDepths, 1, 256);
+  if (raw.teacherSteps !== undefined) o.teacherSteps = int('teacherSteps', raw.teacherSteps, 10, 100000);
+  // sigma_w^2 = 0 would make every layer's output its bias alone: nothing propagates.
+  if (raw.weightVariances !== undefined) o.weightVariances = numberList('weightVariances', raw.weightVariances, 0, 16, false);
+  if (raw.biasVariances !== undefined) o.biasVariances = numberList('biasVariances', raw.biasVariances, 0, 4, true);
+  if (raw.trainDepths !== undefined) o.trainDepths = intList('trainDepths', raw.trainDepths, 1, 200);
+  if (raw.trainWeightVariances !== undefined) o.trainWeightVariances = numberList('trainWeightVariances', raw.trainWeightVariances, 0, 16, false);
+  if (raw.trainSteps !== undefined) o.trainSteps = int('trainSteps', raw.trainSteps, 1, 100000);
   if (raw.width !== undefined) o.width = int('width', raw.width, 4, 4096);
   if (raw.batch !== undefined) o.batch = int('batch', raw.batch, 2, 4096);
   if (raw.steps !== undefined) o.steps = int('steps', raw.steps, 1, 100000);

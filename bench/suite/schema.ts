@@ -5,7 +5,7 @@
 import type { SuiteOptions } from './options.ts';
 
 /** Version of the results document; bumped whenever a field changes meaning. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** What happened to the signal and gradients in one run (see theory.ts verdictOf). */
 export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow';
@@ -75,6 +75,47 @@ export interface SpeedRun { depth: number; msPerStep: number; reps: number }
 /** Matmul throughput at one size and kernel variant. */
 export interface MatmulRun { size: number; variant: string; ms: number; gflops: number }
 
+/** Whether a paper's finding showed in this run, and one sentence with the figures. */
+export interface Reproduction { reproduced: 'yes' | 'partly' | 'no'; sentence: string }
+
+/** One deep linear net learning the teacher (Saxe et al. 2013). */
+export interface SaxeRun {
+  init: 'orthogonal' | 'gaussian';
+  depth: number;
+  /** first step whose relative loss ||y_hat - y||^2 / ||y||^2 fell below the threshold; null if none did */
+  stepsToThreshold: number | null;
+  curve: { step: number; loss: number | null }[];
+}
+
+/** The singular values of one net's input-output Jacobian at initialization (Pennington et al. 2017). */
+export interface SpectrumRun {
+  activation: 'linear' | 'tanh' | 'relu';
+  weights: 'orthogonal' | 'gaussian';
+  /** sigma_w^2 (1 for linear and tanh, 2 for ReLU: the critical values) */
+  sw2: number;
+  depth: number;
+  /** descending, float64 SVD of the float32 product */
+  singularValues: number[];
+  /** mean of lambda = s^2 and Var(lambda) / mean^2, measured and by theory */
+  meanLambda: number;
+  relativeVariance: number;
+  theory: { meanLambda: number; relativeVariance: number };
+}
+
+/** One (sigma_w^2, sigma_b^2) of the edge-of-chaos sweep: theory and one net's measurement. */
+export interface ChaosPoint {
+  sw2: number;
+  sb2: number;
+  theory: { qStar: number; chi1: number; cStar: number; xiQ: number | null; xiC: number | null };
+  /** exp(-slope) of ln Var(dL/dz_l) against l, fitted over layers CHAOS_FIT_FROM..depth */
+  measuredChi1: number;
+  /** per layer: q and c of the pre-activations measured and by theory, and Var(dL/dz) */
+  layers: { layer: number; q: number; c: number; qTheory: number; cTheory: number; gradVar: number }[];
+}
+
+/** One MNIST run of the trainability grid (Schoenholz et al. 2017). */
+export interface TrainabilityRun { sw2: number; depth: number; accuracy: number; loss: number | null; predictedDepth: number | null }
+
 /** The whole results document (results.json), the same from the command line and the page. */
 export interface SuiteResults {
   schemaVersion: number;
@@ -87,8 +128,17 @@ export interface SuiteResults {
   linear: LinearRun[];
   training: { runs: TrainingRun[]; heReproduced: 'yes' | 'no' | 'not run'; note: string } | null;
   speed: { steps: SpeedRun[]; msPerLayer: number; r2: number; matmul: MatmulRun[] } | null;
+  saxe: { threshold: number; learningRate: number; width: number; runs: SaxeRun[]; verdict: Reproduction } | null;
+  isometry: { width: number; runs: SpectrumRun[]; verdict: Reproduction } | null;
+  chaos: { depth: number; width: number; points: ChaosPoint[]; criticalLine: { sb2: number; sw2: number }[];
+    /** slope of measured against predicted ln chi_1 (1 when they agree) */ slope: number; verdict: Reproduction } | null;
+  trainability: { sb2: number; steps: number; width: number; runs: TrainabilityRun[];
+    /** 6 xi_c on a fine sigma_w^2 grid, for the chart (depths past 1000 left out) */ predictedLine: { sw2: number; depth: number }[]; verdict: Reproduction } | null;
   notes: string[];
 }
+
+/** The paper experiments: their key in the document (each null until it ran). */
+export const PAPER_KEYS = ['saxe', 'isometry', 'chaos', 'trainability'] as const;
 
 /** Checks the shape of a results document; returns the list of problems (empty when valid). */
 export function validateResults(doc: unknown): string[] {
@@ -124,6 +174,19 @@ export function validateResults(doc: unknown): string[] {
   if (r.speed) {
     need(r.speed.steps.every((s) => s.msPerStep > 0), 'speed.steps.msPerStep must be positive');
     need(r.speed.matmul.every((m) => m.gflops > 0), 'speed.matmul.gflops must be positive');
+  }
+  for (const key of PAPER_KEYS) {
+    const section = r[key] as { verdict?: Reproduction; runs?: unknown[]; points?: unknown[] } | null | undefined;
+    need(section !== undefined, `${key} missing (null when not run)`);
+    if (!section) continue;
+    need(['yes', 'partly', 'no'].includes(section.verdict?.reproduced ?? '') && typeof section.verdict?.sentence === 'string', `${key}.verdict invalid`);
+    need(Array.isArray(section.runs ?? section.points), `${key} must list its runs`);
+  }
+  for (const [i, run] of (r.isometry?.runs ?? []).entries()) {
+    need(run.singularValues.every((s, j) => s >= 0 && (j === 0 || s <= run.singularValues[j - 1])), `isometry.runs[${i}].singularValues must be descending and non-negative`);
+  }
+  for (const [i, p] of (r.chaos?.points ?? []).entries()) {
+    need(p.layers.every((l) => l.c === null || Math.abs(l.c) <= 1 + 1e-9), `chaos.points[${i}].layers.c must be correlations`);
   }
   need(Array.isArray(r.notes), 'notes must be an array');
   return problems;

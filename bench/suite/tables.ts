@@ -2,6 +2,7 @@
 
 import type { SuiteResults } from './schema.ts';
 import { stepTimeFit } from './theory.ts';
+import { paperSections } from './paper-tables.ts';
 
 const fmt = (x: number | null | undefined, digits = 3): string => {
   if (x === null || x === undefined || !Number.isFinite(x)) return x === null || x === undefined ? 'n/a' : String(x);
@@ -85,5 +86,7 @@ export function markdownReport(r: SuiteResults): string {
   if (r.linear.length) parts.push('## Deep linear example (W = c·I)', linearTable(r));
   if (r.training) parts.push('## Training on MNIST', trainingTable(r), r.training.note);
   if (r.speed) parts.push('## Speed', speedTables(r));
+  parts.push(...paperSections(r));
+  if (r.notes.length && !r.signal.length) parts.push(...r.notes.map((n) => `Note: ${n}`));
   return parts.join('\n\n') + '\n';
 }

@@ -1,0 +1,159 @@
+// Vega-Lite charts of the paper experiments, each with theory and measurement together and
+// the run's one-sentence verdict as its subtitle. Like charts.ts, plain JSON specs that the
+// command line renders to SVG and the page draws live.
+
+import type { ChartSpec } from './charts.ts';
+import type { Reproduction, SuiteResults } from './schema.ts';
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+const title = (text: string, verdict: Reproduction) => ({ text, subtitle: verdict.sentence, subtitleFontSize: 10, anchor: 'start' });
+const positive = (x: number | null) => (x !== null && Number.isFinite(x) && x > 0 ? x : null);
+
+/** Steps to the loss threshold by depth, orthogonal against Gaussian, and the loss curves. */
+export function saxeChart(r: SuiteResults): ChartSpec | null {
+  if (!r.saxe) return null;
+  const { runs, threshold, verdict } = r.saxe;
+  const cap = Math.max(...runs.map((x) => x.curve.at(-1)?.step ?? 0));
+  const steps = runs.map((x) => ({ init: x.init, depth: x.depth, steps: x.stepsToThreshold ?? cap, reached: x.stepsToThreshold !== null }));
+  const curves = runs.flatMap((x) => x.curve.filter((c) => c.loss !== null).map((c) => ({ run: `${x.init}, depth ${x.depth}`, init: x.init, depth: x.depth, step: c.step, loss: c.loss })));
+  return {
+    $schema: SCHEMA,
+    title: title(`Deep linear nets learning a random teacher (Saxe et al. 2013): steps to relative loss ${threshold}`, verdict),
+    hconcat: [
+      {
+        width: 260, height: 200, data: { values: steps },
+        layer: [
+          { mark: { type: 'line', point: { size: 40 }, tooltip: true }, encoding: {
+            x: { field: 'depth', type: 'quantitative', scale: { type: 'log', base: 2 } },
+            y: { field: 'steps', type: 'quantitative', title: 'steps (hollow: not reached)' },
+            color: { field: 'init', type: 'nominal' } } },
+          { transform: [{ filter: '!datum.reached' }], mark: { type: 'point', size: 120, color: 'black' },
+            encoding: { x: { field: 'depth', type: 'quantitative' }, y: { field: 'steps', type: 'quantitative' } } },
+        ],
+      },
+      {
+        width: 260, height: 200, data: { values: curves },
+        layer: [
+          { mark: { type: 'line', tooltip: true }, encoding: {
+            x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'relative loss' },
+            color: { field: 'init', type: 'nominal' }, detail: { field: 'run' }, opacity: { field: 'depth', type: 'quantitative', legend: null } } },
+          { data: { values: [{ threshold }] }, mark: { type: 'rule', strokeDash: [4, 3] }, encoding: { y: { field: 'threshold', type: 'quantitative' } } },
+        ],
+      },
+    ],
+  };
+}
+
+/** The Jacobian's singular values by depth, and Var(lambda)/mean^2 against the free-probability prediction. */
+export function isometryChart(r: SuiteResults): ChartSpec | null {
+  if (!r.isometry) return null;
+  const { runs, verdict } = r.isometry;
+  const spectra = runs.flatMap((x) => x.singularValues.map((s, i) => ({
+    net: `${x.activation} (σw² ${x.sw2}) · ${x.weights}`, depth: x.depth, rank: (i + 0.5) / x.singularValues.length, s: positive(s),
+  }))).filter((v) => v.s !== null);
+  const spread = runs.flatMap((x) => [
+    { net: `${x.activation} · ${x.weights}`, depth: x.depth, value: x.relativeVariance, source: 'measured' },
+    { net: `${x.activation} · ${x.weights}`, depth: x.depth, value: x.theory.relativeVariance, source: 'theory' },
+  ]);
+  return {
+    $schema: SCHEMA,
+    title: title('Input-output Jacobian at initialization (Pennington et al. 2017)', verdict),
+    vconcat: [
+      {
+        data: { values: spectra },
+        facet: { column: { field: 'net', type: 'nominal', title: 'singular values, largest to smallest, by depth' } },
+        spec: { width: 130, height: 150, mark: { type: 'line', tooltip: true }, encoding: {
+          x: { field: 'rank', type: 'quantitative', title: 'rank / width' },
+          y: { field: 's', type: 'quantitative', scale: { type: 'log' }, title: 'singular value', axis: { format: '.0e' } },
+          color: { field: 'depth', type: 'ordinal', scale: { scheme: 'viridis' } } } },
+      },
+      {
+        data: { values: spread },
+        facet: { column: { field: 'net', type: 'nominal', title: 'Var(λ)/mean(λ)² of λ = s² by depth: theory (line) and measured (points)' } },
+        spec: { width: 130, height: 130, layer: [
+          { transform: [{ filter: "datum.source === 'theory'" }], mark: { type: 'line', strokeDash: [4, 3] },
+            encoding: { x: { field: 'depth', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', title: 'Var(λ)/mean²' } } },
+          { transform: [{ filter: "datum.source === 'measured'" }], mark: { type: 'point', filled: true, tooltip: true },
+            encoding: { x: { field: 'depth', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } } },
+        ] },
+      },
+    ],
+  };
+}
+
+/** The phase diagram: ln chi_1 predicted and measured over (sigma_w^2, sigma_b^2), with the line chi_1 = 1. */
+export function chaosPhaseChart(r: SuiteResults): ChartSpec | null {
+  if (!r.chaos) return null;
+  const { points, criticalLine, verdict, depth, width } = r.chaos;
+  const values = [
+    ...points.flatMap((p) => [
+      { kind: 'cell', panel: 'predicted (quadrature)', sw2: p.sw2, sb2: p.sb2, lnChi: Math.log(p.theory.chi1) },
+      { kind: 'cell', panel: `measured (tanh, depth ${depth}, width ${width})`, sw2: p.sw2, sb2: p.sb2, lnChi: Math.log(p.measuredChi1) },
+    ]),
+    ...['predicted (quadrature)', `measured (tanh, depth ${depth}, width ${width})`].flatMap((panel) =>
+      criticalLine.map((c) => ({ kind: 'line', panel, sw2: c.sw2, sb2: c.sb2, lnChi: 0 }))),
+  ];
+  const x = { field: 'sw2', type: 'quantitative', title: 'σw²' };
+  const y = { field: 'sb2', type: 'quantitative', title: 'σb²' };
+  return {
+    $schema: SCHEMA,
+    title: title('Order to chaos (Poole et al. 2016; Schoenholz et al. 2017): ln χ₁, the per-layer growth of squared gradients; line: χ₁ = 1', verdict),
+    data: { values },
+    facet: { column: { field: 'panel', type: 'nominal', title: null, sort: 'descending' } },
+    spec: { width: 280, height: 200, layer: [
+      { transform: [{ filter: "datum.kind === 'cell'" }], mark: { type: 'square', size: 260, tooltip: true }, encoding: {
+        x, y, color: { field: 'lnChi', type: 'quantitative', title: 'ln χ₁', scale: { scheme: 'redblue', reverse: true, domainMid: 0 } } } },
+      { transform: [{ filter: "datum.kind === 'line'" }], mark: { type: 'line', color: 'black' }, encoding: { x, y, order: { field: 'sb2' } } },
+    ] },
+  };
+}
+
+/** The correlation of two inputs layer by layer, measured (points) against the correlation map (lines), at one sigma_b^2. */
+export function chaosCorrelationChart(r: SuiteResults): ChartSpec | null {
+  if (!r.chaos) return null;
+  const sb2s = [...new Set(r.chaos.points.map((p) => p.sb2))].sort((a, b) => a - b);
+  const sb2 = sb2s.find((s) => s > 0) ?? sb2s[0];
+  const values = r.chaos.points.filter((p) => p.sb2 === sb2).flatMap((p) => p.layers.map((l) => ({
+    sw2: p.sw2, layer: l.layer, c: l.c, cTheory: l.cTheory, logGrad: positive(l.gradVar) === null ? null : Math.log10(l.gradVar),
+  })));
+  const color = { field: 'sw2', type: 'ordinal', title: 'σw²', scale: { scheme: 'viridis' } };
+  const panel = (field: string, theory: string | null, yTitle: string) => ({
+    width: 280, height: 200, layer: [
+      ...(theory ? [{ mark: { type: 'line' }, encoding: { x: { field: 'layer', type: 'quantitative' }, y: { field: theory, type: 'quantitative' }, color } }] : []),
+      { mark: { type: 'point', filled: true, size: 25, tooltip: true }, encoding: { x: { field: 'layer', type: 'quantitative' }, y: { field, type: 'quantitative', title: yTitle }, color } },
+    ],
+  });
+  return {
+    $schema: SCHEMA,
+    title: title(`Signal through random tanh nets at σb² = ${sb2}: theory (lines) and one net (points)`, r.chaos.verdict),
+    data: { values },
+    hconcat: [panel('c', 'cTheory', 'correlation c_l of two inputs'), panel('logGrad', null, 'log10 Var(dL/dz_l)')],
+  };
+}
+
+/** MNIST accuracy over depth x sigma_w^2, with the predicted trainable depth 6 xi_c. */
+export function trainabilityChart(r: SuiteResults): ChartSpec | null {
+  if (!r.trainability) return null;
+  const { runs, predictedLine, verdict, steps, sb2 } = r.trainability;
+  const maxDepth = Math.max(...runs.map((x) => x.depth)) * 1.5;
+  return {
+    $schema: SCHEMA,
+    title: title(`Trainability on MNIST after ${steps} SGD steps (tanh, σb² = ${sb2}); line: 6 ξ_c (Schoenholz et al. 2017)`, verdict),
+    width: 360, height: 240,
+    layer: [
+      { data: { values: runs }, mark: { type: 'square', size: 400, tooltip: true }, encoding: {
+        x: { field: 'sw2', type: 'quantitative', title: 'σw²' }, y: { field: 'depth', type: 'quantitative', scale: { domain: [0, maxDepth] } },
+        color: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1], scheme: 'greens' } } } },
+      { data: { values: predictedLine.filter((p) => p.depth <= maxDepth) }, mark: { type: 'line', color: 'black', clip: true },
+        encoding: { x: { field: 'sw2', type: 'quantitative' }, y: { field: 'depth', type: 'quantitative' } } },
+    ],
+  };
+}
+
+/** The paper charts with data, by file name. */
+export function paperCharts(r: SuiteResults): Record<string, ChartSpec | null> {
+  return {
+    saxe: saxeChart(r), isometry: isometryChart(r), 'chaos-phase': chaosPhaseChart(r),
+    'chaos-correlation': chaosCorrelationChart(r), trainability: trainabilityChart(r),
+  };
+}
