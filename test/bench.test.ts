@@ -56,13 +56,22 @@ describe('signal propagation at width 256', () => {
     expect(run.verdict).toBe('overflow');
     // Var z_l = 256 · 128^(l-1) = 2^(7l + 1): values pass float32's 2^128 when Var passes
     // 2^256, at l = 36.4; allow a layer or two either way for the spread of the largest entries.
-    expect(run.detail).toMatch(/^forward .* at layer (3[4-8])$/);
+    expect(run.detail).toMatch(/^forward .* at layer (3[4-8]); first non-finite op: matmul \(op #\d+ since checking began\)/);
+  });
+
+  it('a linear net with 0.01·N(0,1) weights underflows float32 at depth 50, and its gain is measured before that', async () => {
+    // Var z_l = (1e-4 · 256)^l = 0.0256^l: std 0.16^l passes float32's smallest normal (1.2e-38) near l = 48.
+    const run = await signalRun('linear', { init: '0.01*N(0,1)', scale: 1e-4 * 256 }, 50, 256, 64, 3);
+    expect(run.verdict).toBe('underflow');
+    expect(run.detail).toMatch(/^forward z = a·W underflowed float32 to zeros at layer (4[6-9]|50);/);
+    expect(Math.abs(run.measuredGain / 0.0256 - 1), `measured gain ${run.measuredGain}`).toBeLessThan(0.1);
   });
 });
 
 describe('theory', () => {
   it('verdict rules', () => {
     expect(verdictOf(true, 1, 0)).toBe('overflow');
+    expect(verdictOf(false, 1e-9, -5, true)).toBe('underflow');
     expect(verdictOf(false, 9e-4, 0)).toBe('vanishing');
     expect(verdictOf(false, 1, -2.1)).toBe('vanishing');
     expect(verdictOf(false, 1.1e3, 0)).toBe('exploding');

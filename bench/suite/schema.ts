@@ -8,7 +8,7 @@ import type { SuiteOptions } from './options.ts';
 export const SCHEMA_VERSION = 2;
 
 /** What happened to the signal and gradients in one run (see theory.ts verdictOf). */
-export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow';
+export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow' | 'underflow';
 
 /** Statistics of one Linear layer (1-based `layer`; the output layer is depth + 1). */
 export interface LayerStats {
@@ -153,7 +153,7 @@ export function validateResults(doc: unknown): string[] {
   need(typeof r.options === 'object' && r.options !== null && typeof r.options.seed === 'number', 'options missing');
   need(Array.isArray(r.signal), 'signal must be an array');
   for (const [i, run] of (r.signal ?? []).entries()) {
-    need(['stable', 'vanishing', 'exploding', 'overflow'].includes(run.verdict), `signal[${i}].verdict invalid`);
+    need(['stable', 'vanishing', 'exploding', 'overflow', 'underflow'].includes(run.verdict), `signal[${i}].verdict invalid`);
     need(Array.isArray(run.layers) && run.layers.length === run.depth + 1, `signal[${i}].layers must have depth + 1 entries`);
     for (const key of ['zStd', 'aStd', 'gradNorm', 'relGradNorm', 'dzStd'] as const) {
       need(run.layers?.every((l) => typeof l[key] === 'number' || l[key] === null), `signal[${i}].layers.${key} must be numbers`);

@@ -28,7 +28,7 @@ export function signalTable(r: SuiteResults): string {
 export function verdictGrid(r: SuiteResults): string {
   const depths = [...new Set(r.signal.map((s) => s.depth))].sort((a, b) => a - b);
   const keys = [...new Set(r.signal.map((s) => `${s.activation}|${s.init}`))];
-  const short = { stable: 'stable', vanishing: 'VANISH', exploding: 'EXPLODE', overflow: 'OVERFLOW' } as const;
+  const short = { stable: 'stable', vanishing: 'VANISH', exploding: 'EXPLODE', overflow: 'OVERFLOW', underflow: 'UNDERFLOW' } as const;
   return table(['activation', 'init', ...depths.map((d) => `L=${d}`)], keys.map((key) => {
     const [activation, init] = key.split('|');
     return [activation, init, ...depths.map((d) => {

@@ -44,12 +44,14 @@ export function effectiveScale(init: NamedInit, width: number): number {
 }
 
 /**
- * The verdict of one run: overflow if any statistic is non-finite in float32; vanishing if the
+ * The verdict of one run: overflow if an op gave a non-finite value in float32; underflow if
+ * the signal or a gradient underflowed float32 to exact zeros somewhere; vanishing if the
  * forward std ratio is below 1e-3 or log10 of the first- over last-layer gradient norm below
  * -2; exploding if above 1e3 or +2; else stable.
  */
-export function verdictOf(hasNonFinite: boolean, forwardStdRatio: number, log10GradRatio: number): Verdict {
+export function verdictOf(hasNonFinite: boolean, forwardStdRatio: number, log10GradRatio: number, hasUnderflow = false): Verdict {
   if (hasNonFinite) return 'overflow';
+  if (hasUnderflow) return 'underflow';
   if (forwardStdRatio < 1e-3 || log10GradRatio < -2) return 'vanishing';
   if (forwardStdRatio > 1e3 || log10GradRatio > 2) return 'exploding';
   return 'stable';

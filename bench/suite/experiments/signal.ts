@@ -2,7 +2,7 @@
 // backward pass through a deep MLP of square layers, recording per-layer statistics of the
 // forward signal and of the gradients, all reduced on the GPU and read back once per run.
 
-import { init, moments, MOMENT, mseLoss, readAll, tidy, type Tensor, relu, tanh } from '../../../src/index.ts';
+import { checkNumerics, init, moments, MOMENT, mseLoss, NumericsError, readAll, setDebug, tidy, type Tensor, relu, tanh } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import type { SweepActivation } from '../options.ts';
 import { NAMED_INITS } from '../options.ts';
@@ -30,10 +30,32 @@ export function signalCost(ctx: Context): number {
   return runs * depths.reduce((sum, d) => sum + runCost(d, width, batch), 0);
 }
 
-/** One forward+backward pass; returns the run's statistics. */
+/**
+ * One forward+backward pass; returns the run's statistics. The pass runs with checkNumerics on:
+ * the first op whose output went non-finite (the overflow verdict) is found on the GPU, by the
+ * library's own check, and named in the run's detail.
+ */
 export async function signalRun(activation: SweepActivation, sweep: SweepInit, depth: number,
   width: number, batch: number, seed: number): Promise<SignalRun> {
-  const stats = tidy(() => {
+  const before = setDebug({ checkNumerics: true });
+  let stats: Tensor[];
+  let nonFinite = '';
+  try {
+    stats = forwardBackward(activation, sweep, depth, width, batch, seed);
+    await checkNumerics();
+  } catch (error) {
+    if (!(error instanceof NumericsError)) throw error;
+    nonFinite = error.message.replace(/^checkNumerics: /, '');
+  } finally {
+    setDebug(before);
+  }
+  const values = await readAll(stats!);
+  for (const s of stats!) s.dispose();
+  return summarize(activation, sweep, depth, values, nonFinite);
+}
+
+function forwardBackward(activation: SweepActivation, sweep: SweepInit, depth: number, width: number, batch: number, seed: number): Tensor[] {
+  return tidy(() => {
     const x = standardized(init.normal([batch, width], { seed }));
     const target = init.normal([batch, width], { seed: seed + 1 });
     const std_w = Math.sqrt(sweep.scale / width);
@@ -55,12 +77,9 @@ export async function signalRun(activation: SweepActivation, sweep: SweepInit, d
     // Per layer: moments of z, a, dL/dW, W and dL/dz, one dispatch each, one readback in all.
     return weights.flatMap((w, i) => [moments(zs[i]), moments(as[i]), moments(w.grad!), moments(w), moments(zs[i].grad!)]);
   });
-  const values = await readAll(stats);
-  for (const s of stats) s.dispose();
-  return summarize(activation, sweep, depth, values);
 }
 
-function summarize(activation: SweepActivation, sweep: SweepInit, depth: number, v: Float32Array[]): SignalRun {
+function summarize(activation: SweepActivation, sweep: SweepInit, depth: number, v: Float32Array[], nonFinite: string): SignalRun {
   const layers: LayerStats[] = [];
   for (let l = 0; l <= depth; l++) {
     const [z, a, dw, w, dz] = v.slice(l * STATS_PER_LAYER, (l + 1) * STATS_PER_LAYER);
@@ -72,15 +91,33 @@ function summarize(activation: SweepActivation, sweep: SweepInit, depth: number,
   }
   const first = layers[0];
   const last = layers[depth - 1]; // the last hidden layer
-  const measuredGain = (last.zStd ** 2 / first.zStd ** 2) ** (1 / (depth - 1));
+  // The gain per layer from the deepest hidden layer whose signal float32 still holds well
+  // (std above 1e-30, far from the subnormals that CPU adapters flush to 0): past an underflow
+  // the std is 0 and says nothing about the gain (the mean-field value is not 0).
+  const deepest = [...layers.slice(0, depth)].reverse().find((l) => l.zStd > 1e-30 && Number.isFinite(l.zStd)) ?? first;
+  const measuredGain = deepest.layer > 1 ? (deepest.zStd ** 2 / first.zStd ** 2) ** (1 / (deepest.layer - 1)) : NaN;
   const forwardStdRatio = last.aStd / first.aStd;
   const log10GradRatio = Math.log10(first.gradNorm / last.gradNorm);
-  const detail = firstNonFinite(layers);
+  const overflow = firstNonFinite(layers) || nonFinite;
+  const underflow = overflow ? '' : firstUnderflow(layers);
+  const detail = overflow ? [firstNonFinite(layers), nonFinite && `first non-finite op: ${nonFinite}`].filter(Boolean).join('; ') : underflow;
   return {
     activation, init: sweep.init, scale: sweep.scale, depth, layers, measuredGain,
     meanFieldGain: meanFieldGain(activation, sweep.scale, depth), forwardStdRatio, log10GradRatio,
-    verdict: verdictOf(detail !== '', forwardStdRatio, log10GradRatio), detail,
+    verdict: verdictOf(overflow !== '', forwardStdRatio, log10GradRatio, underflow !== ''), detail,
   };
+}
+
+/** Where float32 first rounded the signal or a gradient to exact zeros (std or norm 0), forward then backward. */
+function firstUnderflow(layers: LayerStats[]): string {
+  for (const l of layers) {
+    if (l.zStd === 0) return `forward z = a·W underflowed float32 to zeros at layer ${l.layer}; the measured gain uses layers 1 to ${l.layer - 1}`;
+    if (l.aStd === 0) return `forward activation underflowed float32 to zeros at layer ${l.layer}`;
+  }
+  for (const l of [...layers].reverse()) {
+    if (l.dzStd === 0 || l.gradNorm === 0) return `backward gradient underflowed float32 to zeros at layer ${l.layer}`;
+  }
+  return '';
 }
 
 /** Names the op and layer where float32 first gave up: forward in layer order, then backward from the top. */
