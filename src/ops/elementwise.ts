@@ -187,7 +187,7 @@ export const lessEqual: BinaryOp = comparison('≤');
  * be numbers. The branch not taken never reaches the result (inf or NaN there is harmless).
  */
 export const where: FunctionOp<[cond: Tensor, a: Operand, b: Operand]> = primitive<P, [cond: Tensor, a: Operand, b: Operand]>(
-  { ...def('ternary', (dy, [c]) => [null, () => where(c, dy, 0), () => where(c, 0, dy)]) },
+  def('ternary', (dy, [c]) => [null, () => where(c, dy, 0), () => where(c, 0, dy)]),
   { note: 'a where cond ≠ 0, else b; gradients to a and b', family: 'ternary', method: false },
   (run, op) => (cond, a, b) => {
     const c = checkTensor(op.publicName, 'cond', cond);
