@@ -13,6 +13,7 @@ import { collectErrors, launchChromium, ROOT, serve, type Chromium, type Served 
 import { PARAMS, runMlp, type MlpData, type MlpResult, type Param } from './browser/mlp.ts';
 import { runInitTrain } from './browser/init-train.ts';
 import { runEverydayOps, type OpsInput } from './browser/everyday-ops.ts';
+import { runTrainingTools } from './browser/training-tools.ts';
 import * as M from './reference/more-ops.ts';
 import { runSaveLoad } from './browser/save-load.ts';
 import * as R from './reference/ops.ts';
@@ -212,6 +213,18 @@ describe('headless Chromium', () => {
     const floats = (file: typeof pageFile) => Array.from({ length: file.data.byteLength / 4 }, (_, i) => file.data.getFloat32(4 * i, true));
     expectClose(floats(pageFile), floats(nodeFile), { atol: 1e-6, rtol: 1e-5 }, 'saved weights, page vs node');
     expect(inPage.saveFileError).toBe("GpugradError: saveFile: needs Node's file system (Node 20.16 or later); in a browser use save() and load() on bytes");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('clipGradNorm and StepLR give their closed forms in the page and in Node', async () => {
+    const inPage = await page.evaluate(() => window.gpugradTest.trainingTools());
+    const inNode = await runTrainingTools(gg);
+    for (const [side, r] of [['page', inPage], ['node', inNode]] as const) {
+      // ‖[3, 6, 6]‖ = 9; clipped to 1.5 it scales by 1.5 / (9 + 1e-6).
+      expectClose([r.norm], [9], tol(3), `${side}: total norm`);
+      expectClose(r.clipped, [3, 6, 6].map((g) => g * 1.5 / (9 + 1e-6)), tol(3), `${side}: clipped gradient`);
+      expectClose(r.lrs, [0.8, 0.8, 0.4, 0.4, 0.2], tol(1), `${side}: StepLR(2, 0.5) from 0.8`);
+    }
     expect(pageErrors).toEqual([]);
   });
 });

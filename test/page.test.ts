@@ -182,7 +182,8 @@ describe('the benchmark page', () => {
     expect(await page.$eval('#progress-text', (el) => el.textContent)).toMatch(/^The GPU device was lost during the run .*Run starts again on a new device\.$/);
     expect(await page.$$eval('#tables tr', (rows) => rows.length), 'what was measured stays').toBeGreaterThan(1);
     await page.click('#run');
-    expect(await runEnds(page)).toBe('done');
+    const ended = await runEnds(page);
+    expect(ended, `${await page.$eval('#progress-text', (el) => el.textContent ?? '')} ${tab.errors.join('; ')}`).toBe('done');
     expect(tab.errors).toEqual([]);
     await tab.context.close();
   });

@@ -71,6 +71,8 @@ async function run(): Promise<void> {
     setState(state);
     return;
   }
+  await ready({ verbose: false }); // a new device if the last one was lost (the report reads its adapter)
+  delete document.body.dataset.failure;
   showQuery(options);
   controller = new AbortController();
   document.body.dataset.runs = String(++runs);
@@ -81,9 +83,7 @@ async function run(): Promise<void> {
   progressText.textContent = 'Starting…';
   report.reset(options);
   setState('running');
-  delete document.body.dataset.failure;
   try {
-    await ready({ verbose: false }); // a new device if the last one was lost
     const results = await runSuite(options, {
       onProgress: showProgress,
       onRecord: (kind, record) => report.add(kind, record),

@@ -6,6 +6,7 @@ import { runMlp, type MlpData, type MlpResult } from './mlp.ts';
 import { runInitTrain, type InitTrainResult } from './init-train.ts';
 import { runEverydayOps, type OpsInput, type OpsOutput } from './everyday-ops.ts';
 import { runSaveLoad, type SaveLoadResult } from './save-load.ts';
+import { runTrainingTools, type ToolsResult } from './training-tools.ts';
 
 declare global {
   interface Window {
@@ -14,6 +15,7 @@ declare global {
       initTrain(seed: number): Promise<InitTrainResult>;
       everydayOps(input: OpsInput): Promise<OpsOutput>;
       saveLoad(seed: number): Promise<SaveLoadResult>;
+      trainingTools(): Promise<ToolsResult>;
     };
   }
 }
@@ -23,5 +25,6 @@ window.gpugradTest = {
   initTrain: (seed) => runInitTrain(gg, seed),
   everydayOps: (input) => runEverydayOps(gg, input),
   saveLoad: (seed) => runSaveLoad(gg, seed, true),
+  trainingTools: () => runTrainingTools(gg),
 };
 document.body.dataset.ready = 'true';
