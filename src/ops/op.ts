@@ -88,8 +88,9 @@ export type UnaryOp = Op<[x: Tensor], Tensor, true>;
 /** The type of f(a, b) on tensors or numbers. */
 export type BinaryOp = Op<[a: Operand, b: Operand], Tensor, true>;
 
-// The result's IsMethod is `any`: the export's declared type (MethodOp or FunctionOp) states it,
-// and meta.method must agree (the table test checks Tensor.prototype against it).
+// The result's IsMethod is `any`: the export's declared type (MethodOp or FunctionOp) states it
+// for TypeScript, and meta.method for the prototype; the two must agree (a function-only op is
+// declared FunctionOp with `method: false`).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Made<Args extends unknown[], R> = Op<Args, R, any>;
 
