@@ -71,7 +71,7 @@ async function run(): Promise<void> {
     setState(state);
     return;
   }
-  await ready({ verbose: false }); // a new device if the last one was lost (the report reads its adapter)
+  setState('running'); // at once: a second click, or a test, sees the run started
   delete document.body.dataset.failure;
   showQuery(options);
   controller = new AbortController();
@@ -81,9 +81,9 @@ async function run(): Promise<void> {
   $('results').hidden = false;
   progressBar.value = 0;
   progressText.textContent = 'Starting…';
-  report.reset(options);
-  setState('running');
   try {
+    await ready({ verbose: false }); // a new device if the last one was lost (the report reads its adapter)
+    report.reset(options);
     const results = await runSuite(options, {
       onProgress: showProgress,
       onRecord: (kind, record) => report.add(kind, record),
