@@ -157,25 +157,27 @@ export function glorotChart(r: SuiteResults): ChartSpec | null {
   return {
     $schema: SCHEMA,
     title: title(`Where the gradients die (Glorot and Bengio 2010): tanh, ${depth} hidden layers of ${r.glorot.width}, MNIST`, verdict),
+    resolve: { scale: { color: 'independent' } },
     vconcat: [
       {
         data: { values: profile },
-        facet: { column: { field: 'init', type: 'nominal', title: 'back-propagated gradient variance by layer (input layer 1)' } },
+        facet: { column: { field: 'init', type: 'nominal', title: 'Var(dL/dz) by layer, input layer 1: measured (points), mean field at init (black), the paper\'s linear regime (dashed)' } },
         spec: { width: 240, height: 180, layer: [
           { transform: [{ filter: 'datum.step === -1' }], mark: { type: 'line', color: 'black' },
             encoding: { x: { field: 'layer', type: 'quantitative' }, y } },
           { transform: [{ filter: 'datum.step === -2' }], mark: { type: 'line', color: 'gray', strokeDash: [4, 3] },
             encoding: { x: { field: 'layer', type: 'quantitative' }, y } },
           { transform: [{ filter: 'datum.step >= 0' }], mark: { type: 'line', point: { filled: true, size: 40 }, tooltip: true },
-            encoding: { x: { field: 'layer', type: 'quantitative', axis: { tickMinStep: 1 } }, y, color: { field: 'source', type: 'nominal', title: 'black: mean field; dashed: paper' } } },
+            encoding: { x: { field: 'layer', type: 'quantitative', axis: { tickMinStep: 1 } }, y, color: { field: 'source', type: 'nominal', title: 'measured' } } },
         ] },
       },
       {
         data: { values: hist },
-        facet: { field: 'panel', type: 'nominal', title: 'histograms per layer (fraction of values in each bin)', columns: 2, sort: null },
+        facet: { field: 'panel', type: 'nominal', title: 'histograms per layer (fraction of values in each bin)', sort: null },
+        columns: 2 * runs[0].snapshots.length,
         resolve: { scale: { x: 'independent', y: 'independent' } },
         spec: { width: 240, height: 110, mark: { type: 'line', interpolate: 'step', tooltip: true }, encoding: {
-          x: { field: 'x', type: 'quantitative', title: null, axis: { format: '.1~e', labelOverlap: true } },
+          x: { field: 'x', type: 'quantitative', title: null, axis: { format: '~g', labelOverlap: true, tickCount: 5 } },
           y: { field: 'p', type: 'quantitative', title: null },
           color: { field: 'layer', type: 'ordinal', scale: { scheme: 'viridis' } } } },
       },
