@@ -178,7 +178,7 @@ export async function glorotExperiment(ctx: Context): Promise<NonNullable<SuiteR
       `every layer is within a factor ${Math.exp(Math.max(s.worst, n.worst)).toFixed(2)} of the expectation.`;
   } else {
     const only = s ?? n;
-    sentence = `Not compared: the grid ran only ${glorotInits.join(', ')} init${only ? ` (layer 1 / layer ${GLOROT_DEPTH} gradient variance ${pct(only.measured)}, mean field ${pct(only.expected)})` : ''}, or no snapshot at step 0.`;
+    sentence = `Did not reproduce (not compared): the grid ran only ${glorotInits.join(', ')} init${only ? ` (layer 1 / layer ${GLOROT_DEPTH} gradient variance ${pct(only.measured)}, mean field ${pct(only.expected)})` : ''}, or no snapshot at step 0.`;
   }
   const result = {
     depth: GLOROT_DEPTH, width, bins: glorotBins, batch: BATCH, probe: PROBE, gradSpan: GRAD_SPAN, runs,
