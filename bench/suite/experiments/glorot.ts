@@ -7,7 +7,7 @@
 // The expectation at initialization is mean-field: Var(dL/dz_l) = Var(dL/dz_(l+1)) ·
 // n Var(W_(l+1)) · E[tanh'(sqrt(q_l) z)^2], with q_l the pre-activation variance carried forward.
 
-import { histograms, init, moments, MOMENT, nn, optim, readAll, softmaxCrossEntropy, tanh, tidy, zeroGrad, type Tensor } from '../../../src/index.ts';
+import { getDevice, histograms, init, moments, MOMENT, nn, optim, readAll, softmaxCrossEntropy, tanh, tidy, zeroGrad, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import { batchOf, loadMnist, shuffled, trainingBatch, type Dataset } from '../data.ts';
 import { normalExpectation } from '../meanfield.ts';
@@ -22,6 +22,8 @@ const BATCH = 32;
 /** Held-out examples of the histograms. */
 const PROBE = 256;
 const SGD = { lr: 0.01, momentum: 0.9 };
+/** Training steps between waits for the GPU. */
+const SYNC_EVERY = 20;
 /** Gradient histograms span ±GRAD_SPAN times the largest per-layer std of the snapshot. */
 const GRAD_SPAN = 4;
 
@@ -113,6 +115,9 @@ export async function glorotRun(initName: GlorotInit, width: number, snapshots: 
           opt.step();
         });
         x.dispose();
+        // Nothing is read back between snapshots: wait for the GPU now and then, so progress
+        // reports work done, not work queued.
+        if (step % SYNC_EVERY === 0) await getDevice().sync();
         await onStep();
       }
       if (snapshots.includes(step)) run.snapshots.push(await snapshot(layers, probe, bins, step));
