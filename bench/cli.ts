@@ -19,6 +19,7 @@ const USAGE = `usage: npm run bench -- [options]   (or, installed: npx gpugrad-b
   --depths 5,10 --scales 0.5,1,2 --activations linear,tanh,relu   the signal sweep
   --width N --batch N --steps N --seed N --out DIR
   --isometryDepths 1,4,16 Jacobian spectra (isometry)     --saxeDepths 1,4,16 --teacherSteps N   (saxe)
+  --glorotInits standard,normalized --glorotSnapshots 0,100 --glorotBins 40   tanh histograms (glorot)
   --weightVariances 1,2,4 --biasVariances 0,0.05   the sigma_w^2 x sigma_b^2 grid (chaos)
   --trainDepths 8,32 --trainWeightVariances 1,1.76,4 --trainSteps N   MNIST trainability grid`;
 

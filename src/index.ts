@@ -23,3 +23,4 @@ export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export * from './io/index.ts';
 export { moments, MOMENT, readAll, readScalars } from './stats/stats.ts';
+export { histograms, type Histogram, type HistogramOptions } from './stats/histogram.ts';

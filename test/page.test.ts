@@ -264,8 +264,8 @@ describe('the benchmark page', () => {
     expect(results.options).toEqual(parseOptions({ quick: '1' }));
     expect(results.signal.length).toBeGreaterThan(0);
     expect(results.training?.runs.every((r) => r.curve.length > 0)).toBe(true);
-    for (const key of ['saxe', 'isometry', 'chaos', 'trainability'] as const) expect(results[key]?.verdict.sentence, key).toMatch(/reproduce/i);
-    for (const chart of ['gradient-heatmap', 'activation-std', 'training', 'step-time', 'matmul', 'saxe', 'isometry', 'chaos-phase', 'chaos-correlation', 'trainability']) {
+    for (const key of ['saxe', 'isometry', 'glorot', 'chaos', 'trainability'] as const) expect(results[key]?.verdict.sentence, key).toMatch(/reproduce/i);
+    for (const chart of ['gradient-heatmap', 'activation-std', 'training', 'step-time', 'matmul', 'saxe', 'isometry', 'glorot', 'chaos-phase', 'chaos-correlation', 'trainability']) {
       expect(await tab.page.$(`#chart-${chart} .chart svg`), chart).not.toBeNull();
     }
     const tables = await tab.page.$eval('#tables', (el) => el.textContent);

@@ -150,7 +150,7 @@ describe('results and options', () => {
     const results = await runSuite(options);
     const doc = JSON.parse(JSON.stringify(results));
     expect(validateResults(doc)).toEqual([]);
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(3);
     expect(doc.isometry.runs).toHaveLength(3 * 2 * 2);
     doc.isometry.runs[0].singularValues.reverse();
     doc.chaos = undefined;

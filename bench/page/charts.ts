@@ -16,6 +16,7 @@ const CAPTIONS: Record<string, string> = {
   matmul: 'Matmul throughput',
   saxe: 'Deep linear nets learning a teacher (Saxe et al. 2013)',
   isometry: 'Jacobian spectra (Pennington et al. 2017)',
+  glorot: 'Where the gradients die (Glorot and Bengio 2010)',
   'chaos-phase': 'Order-to-chaos phase diagram (Poole et al. 2016)',
   'chaos-correlation': 'Correlations and gradients by layer',
   trainability: 'Trainable depth (Schoenholz et al. 2017)',

@@ -4,7 +4,7 @@
 // from the URL that a checkbox cannot show (experiments=foo) keeps its error until that field
 // is edited.
 
-import { ACTIVATIONS, EXPERIMENTS, OPTION_NAMES, OptionError, QUICK, FULL, isQuick, parseOptions, toQuery, type SuiteOptions } from '../suite/options.ts';
+import { ACTIVATIONS, EXPERIMENTS, GLOROT_INITS, OPTION_NAMES, OptionError, QUICK, FULL, isQuick, parseOptions, toQuery, type SuiteOptions } from '../suite/options.ts';
 
 type FormValues = Record<string, string>;
 
@@ -24,6 +24,9 @@ const FIELDS: Field[] = [
   { name: 'isometryDepths', label: 'Jacobian depths', hint: 'isometry: depths of the spectra' },
   { name: 'saxeDepths', label: 'Teacher depths', hint: 'saxe: depths of the deep linear nets' },
   { name: 'teacherSteps', label: 'Teacher steps', hint: 'saxe: most steps to reach the loss' },
+  { name: 'glorotInits', label: 'Glorot inits', hint: 'glorot: standard U[±1/√n], normalized (Xavier)', choices: GLOROT_INITS },
+  { name: 'glorotSnapshots', label: 'Glorot snapshots', hint: 'glorot: SGD steps of the histograms, 0 = init' },
+  { name: 'glorotBins', label: 'Histogram bins', hint: 'glorot: bins per histogram' },
   { name: 'weightVariances', label: 'σw² grid', hint: 'chaos: weight variances × fan-in' },
   { name: 'biasVariances', label: 'σb² grid', hint: 'chaos: bias variances' },
   { name: 'trainDepths', label: 'Trainability depths', hint: 'trainability: MNIST nets' },
@@ -65,7 +68,7 @@ export class OptionsForm {
     } else {
       box.innerHTML = `<label for="opt-${f.name}">${f.label}</label>${hint}` +
         `<input type="text" id="opt-${f.name}" name="${f.name}" autocomplete="off" spellcheck="false" ` +
-        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
+        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps|glorotBins)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
     }
     box.addEventListener('input', () => {
       delete this.urlErrors[f.name];

@@ -9,6 +9,8 @@
  * Poole et al. 2016 and Schoenholz et al. 2017 (the order-to-chaos phase diagram and trainable depth).
  */
 export const EXPERIMENTS = ['signal', 'linear', 'training', 'speed', 'saxe', 'isometry', 'glorot', 'chaos', 'trainability'] as const;
+/** The initializations of the Glorot experiment: U[±1/sqrt(n)] and U[±sqrt(6/(n_in + n_out))]. */
+export const GLOROT_INITS = ['standard', 'normalized'] as const;
 /** Activations of the signal propagation sweep. */
 export const ACTIVATIONS = ['linear', 'tanh', 'relu'] as const;
 /** Named initializers of the sweep, besides Var = s/fanIn for each scale s. */
@@ -48,6 +50,12 @@ export interface SuiteOptions {
   trainWeightVariances: number[];
   /** SGD steps of each trainability run (trainability) */
   trainSteps: number;
+  /** initializations of the 5-layer tanh nets (glorot) */
+  glorotInits: (typeof GLOROT_INITS)[number][];
+  /** SGD steps at which the histograms are taken, 0 = at initialization (glorot) */
+  glorotSnapshots: number[];
+  /** bins of each histogram (glorot) */
+  glorotBins: number;
   /** the preset the options started from */
   preset: 'full' | 'quick';
 }
@@ -70,6 +78,9 @@ export const FULL: SuiteOptions = {
   trainDepths: [5, 10, 20, 40, 60],
   trainWeightVariances: [0.5, 1, 1.5, 1.76, 2.5, 4],
   trainSteps: 300,
+  glorotInits: [...GLOROT_INITS],
+  glorotSnapshots: [0, 100, 1000],
+  glorotBins: 40,
   preset: 'full',
 };
 
@@ -93,6 +104,7 @@ export const QUICK: SuiteOptions = {
   trainDepths: [8, 32],
   trainWeightVariances: [1, 1.76, 4],
   trainSteps: 40,
+  glorotSnapshots: [0, 100],
   preset: 'quick',
 };
 
@@ -140,7 +152,8 @@ function choices<T extends string>(name: string, value: string, allowed: readonl
 
 /** The option names accepted by parseOptions (and the CLI, as --name). */
 export const OPTION_NAMES = ['quick', 'experiments', 'depths', 'scales', 'activations', 'width', 'batch', 'steps', 'seed',
-  'isometryDepths', 'saxeDepths', 'teacherSteps', 'weightVariances', 'biasVariances', 'trainDepths', 'trainWeightVariances', 'trainSteps'] as const;
+  'isometryDepths', 'saxeDepths', 'teacherSteps', 'weightVariances', 'biasVariances', 'trainDepths', 'trainWeightVariances', 'trainSteps',
+  'glorotInits', 'glorotSnapshots', 'glorotBins'] as const;
 
 /** Whether a raw `quick` value picks the quick preset (present, and not 'false' or '0'). */
 export const isQuick = (value: string | undefined): boolean => value !== undefined && value !== 'false' && value !== '0';
@@ -169,6 +182,9 @@ export function parseOptions(raw: Raw): SuiteOptions {
   if (raw.trainDepths !== undefined) o.trainDepths = intList('trainDepths', raw.trainDepths, 1, 200);
   if (raw.trainWeightVariances !== undefined) o.trainWeightVariances = numberList('trainWeightVariances', raw.trainWeightVariances, 0, 16, false);
   if (raw.trainSteps !== undefined) o.trainSteps = int('trainSteps', raw.trainSteps, 1, 100000);
+  if (raw.glorotInits !== undefined) o.glorotInits = choices('glorotInits', raw.glorotInits, GLOROT_INITS);
+  if (raw.glorotSnapshots !== undefined) o.glorotSnapshots = intList('glorotSnapshots', raw.glorotSnapshots, 0, 100000);
+  if (raw.glorotBins !== undefined) o.glorotBins = int('glorotBins', raw.glorotBins, 4, 256);
   if (raw.width !== undefined) o.width = int('width', raw.width, 4, 4096);
   if (raw.batch !== undefined) o.batch = int('batch', raw.batch, 2, 4096);
   if (raw.steps !== undefined) o.steps = int('steps', raw.steps, 1, 100000);

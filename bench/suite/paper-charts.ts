@@ -131,6 +131,60 @@ export function chaosCorrelationChart(r: SuiteResults): ChartSpec | null {
   };
 }
 
+/**
+ * Glorot and Bengio (2010): Var(dL/dz_l) by layer relative to the top hidden layer, measured at
+ * each snapshot (points) against the mean-field expectation at initialization (solid) and the
+ * paper's linear-regime (n Var W)^(L-l) (dashed); below, the histograms per layer (as the
+ * paper's Figures 6 and 7), activations and back-propagated gradients, one row per snapshot.
+ */
+export function glorotChart(r: SuiteResults): ChartSpec | null {
+  if (!r.glorot) return null;
+  const { runs, verdict, depth, bins } = r.glorot;
+  const profile = runs.flatMap((run) => run.snapshots.flatMap((snap) => {
+    const top = snap.layers[depth - 1];
+    return snap.layers.flatMap((l) => [
+      { init: run.init, layer: l.layer, source: `measured, step ${snap.step}`, step: snap.step, value: positive(l.gradVar / top.gradVar) },
+      ...(l.gradVarExpected !== null && top.gradVarExpected ? [{ init: run.init, layer: l.layer, source: 'mean field, step 0', step: -1, value: positive(l.gradVarExpected / top.gradVarExpected) }] : []),
+      ...(snap.step === 0 ? [{ init: run.init, layer: l.layer, source: 'linear regime (paper)', step: -2, value: (run.init === 'standard' ? 1 / 3 : 1) ** (depth - l.layer) }] : []),
+    ]);
+  })).filter((v) => v.value !== null);
+  const density = (counts: number[]) => { const n = counts.reduce((a, b) => a + b, 0) || 1; return counts.map((c) => c / n); };
+  const hist = runs.flatMap((run) => run.snapshots.flatMap((snap) => snap.layers.flatMap((l) => [
+    ...density(l.activations).map((p, k) => ({ panel: `${run.init}: activations tanh(z), step ${snap.step}`, layer: l.layer, x: -1 + ((k + 0.5) * 2) / bins, p })),
+    ...density(l.gradients).map((p, k) => ({ panel: `${run.init}: dL/dz, step ${snap.step}`, layer: l.layer, x: (-1 + ((k + 0.5) * 2) / bins) * snap.gradRange, p })),
+  ])));
+  const y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'Var(dL/dz_l) / Var(dL/dz_top)' };
+  return {
+    $schema: SCHEMA,
+    title: title(`Where the gradients die (Glorot and Bengio 2010): tanh, ${depth} hidden layers of ${r.glorot.width}, MNIST`, verdict),
+    resolve: { scale: { color: 'independent' } },
+    vconcat: [
+      {
+        data: { values: profile },
+        facet: { column: { field: 'init', type: 'nominal', title: 'Var(dL/dz) by layer, input layer 1: measured (points), mean field at init (black), the paper\'s linear regime (dashed)' } },
+        spec: { width: 240, height: 180, layer: [
+          { transform: [{ filter: 'datum.step === -1' }], mark: { type: 'line', color: 'black' },
+            encoding: { x: { field: 'layer', type: 'quantitative' }, y } },
+          { transform: [{ filter: 'datum.step === -2' }], mark: { type: 'line', color: 'gray', strokeDash: [4, 3] },
+            encoding: { x: { field: 'layer', type: 'quantitative' }, y } },
+          { transform: [{ filter: 'datum.step >= 0' }], mark: { type: 'line', point: { filled: true, size: 40 }, tooltip: true },
+            encoding: { x: { field: 'layer', type: 'quantitative', axis: { tickMinStep: 1 } }, y, color: { field: 'source', type: 'nominal', title: 'measured' } } },
+        ] },
+      },
+      {
+        data: { values: hist },
+        facet: { field: 'panel', type: 'nominal', title: 'histograms per layer (fraction of values in each bin)', sort: null },
+        columns: 2 * runs[0].snapshots.length,
+        resolve: { scale: { x: 'independent', y: 'independent' } },
+        spec: { width: 240, height: 110, mark: { type: 'line', interpolate: 'step', tooltip: true }, encoding: {
+          x: { field: 'x', type: 'quantitative', title: null, axis: { format: '~g', labelOverlap: true, tickCount: 5 } },
+          y: { field: 'p', type: 'quantitative', title: null },
+          color: { field: 'layer', type: 'ordinal', scale: { scheme: 'viridis' } } } },
+      },
+    ],
+  };
+}
+
 /** MNIST accuracy over depth x sigma_w^2, with the predicted trainable depth 6 xi_c. */
 export function trainabilityChart(r: SuiteResults): ChartSpec | null {
   if (!r.trainability) return null;
@@ -154,6 +208,6 @@ export function trainabilityChart(r: SuiteResults): ChartSpec | null {
 export function paperCharts(r: SuiteResults): Record<string, ChartSpec | null> {
   return {
     saxe: saxeChart(r), isometry: isometryChart(r), 'chaos-phase': chaosPhaseChart(r),
-    'chaos-correlation': chaosCorrelationChart(r), trainability: trainabilityChart(r),
+    glorot: glorotChart(r), 'chaos-correlation': chaosCorrelationChart(r), trainability: trainabilityChart(r),
   };
 }

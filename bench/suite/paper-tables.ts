@@ -30,6 +30,13 @@ export function paperSections(r: SuiteResults): string[] {
         r.isometry.runs.map((x) => [x.activation, x.weights, x.depth, f(x.meanLambda), f(x.theory.meanLambda), f(x.relativeVariance),
           f(x.theory.relativeVariance), f(x.singularValues[0]), f(x.singularValues.at(-1))])));
   }
+  if (r.glorot) {
+    const { runs, depth } = r.glorot;
+    parts.push('## Where the gradients die (Glorot and Bengio 2010)', r.glorot.verdict.sentence,
+      table(['init', 'step', ...Array.from({ length: depth }, (_, l) => `Var dz_${l + 1}`), 'mean field at layer 1', 'std a_1', `std a_${depth}`],
+        runs.flatMap((run) => run.snapshots.map((s) => [run.init, s.step, ...s.layers.map((l) => f(l.gradVar)),
+          f(s.layers[0].gradVarExpected), f(s.layers[0].activationStd), f(s.layers[depth - 1].activationStd)]))));
+  }
   if (r.chaos) {
     parts.push('## The edge of chaos (Poole et al. 2016; Schoenholz et al. 2017)', r.chaos.verdict.sentence,
       table(['σw²', 'σb²', 'q*', 'χ₁ theory', 'χ₁ measured', 'c*', `c at layer ${r.chaos.depth}`, 'ξ_c'],

@@ -5,6 +5,7 @@
 
 import type { Context } from './context.ts';
 import { chaosCost, chaosExperiment } from './experiments/chaos.ts';
+import { glorotCost, glorotExperiment } from './experiments/glorot.ts';
 import { isometryCost, isometryExperiment, saxeCost, saxeExperiment } from './experiments/isometry.ts';
 import { trainabilityCost, trainabilityExperiment } from './experiments/trainability.ts';
 import type { PAPER_KEYS, SuiteResults } from './schema.ts';
@@ -23,6 +24,7 @@ export interface PaperExperiment<K extends PaperKey = PaperKey> {
 export const PAPERS: PaperExperiment[] = [
   { key: 'saxe', cost: saxeCost, run: saxeExperiment, needsMnist: false },
   { key: 'isometry', cost: isometryCost, run: isometryExperiment, needsMnist: false },
+  { key: 'glorot', cost: glorotCost, run: glorotExperiment, needsMnist: true },
   { key: 'chaos', cost: chaosCost, run: chaosExperiment, needsMnist: false },
   { key: 'trainability', cost: trainabilityCost, run: trainabilityExperiment, needsMnist: true },
 ];

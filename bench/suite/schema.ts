@@ -5,7 +5,7 @@
 import type { SuiteOptions } from './options.ts';
 
 /** Version of the results document; bumped whenever a field changes meaning. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** What happened to the signal and gradients in one run (see theory.ts verdictOf). */
 export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow' | 'underflow';
@@ -116,6 +116,25 @@ export interface ChaosPoint {
 /** One MNIST run of the trainability grid (Schoenholz et al. 2017). */
 export interface TrainabilityRun { sw2: number; depth: number; accuracy: number; loss: number | null; predictedDepth: number | null }
 
+/** One layer of a Glorot snapshot: spreads, and histograms of the activations over [-1, 1] and of dL/dz over ±gradRange. */
+export interface GlorotLayer {
+  layer: number;
+  activationStd: number;
+  /** Var(dL/dz_l) over the probe batch */
+  gradVar: number;
+  /** the mean-field expectation, from the top hidden layer's measured variance down (at step 0 only, else null) */
+  gradVarExpected: number | null;
+  /** counts per bin (values outside the range are left out) */
+  activations: number[];
+  gradients: number[];
+}
+
+/** One net of the Glorot experiment: its snapshots, step 0 being initialization. */
+export interface GlorotRun {
+  init: 'standard' | 'normalized';
+  snapshots: { step: number; /** the gradient histograms span [-gradRange, gradRange] */ gradRange: number; layers: GlorotLayer[] }[];
+}
+
 /** The whole results document (results.json), the same from the command line and the page. */
 export interface SuiteResults {
   schemaVersion: number;
@@ -132,13 +151,15 @@ export interface SuiteResults {
   isometry: { width: number; runs: SpectrumRun[]; verdict: Reproduction } | null;
   chaos: { depth: number; width: number; points: ChaosPoint[]; criticalLine: { sb2: number; sw2: number }[];
     /** slope of measured against predicted ln chi_1 (1 when they agree) */ slope: number; verdict: Reproduction } | null;
+  glorot: { depth: number; width: number; bins: number; batch: number; probe: number;
+    /** gradient histograms span ±gradSpan times the snapshot's largest per-layer std */ gradSpan: number; runs: GlorotRun[]; verdict: Reproduction } | null;
   trainability: { sb2: number; steps: number; width: number; runs: TrainabilityRun[];
     /** 6 xi_c on a fine sigma_w^2 grid, for the chart (depths past 1000 left out) */ predictedLine: { sw2: number; depth: number }[]; verdict: Reproduction } | null;
   notes: string[];
 }
 
 /** The paper experiments: their key in the document (each null until it ran). */
-export const PAPER_KEYS = ['saxe', 'isometry', 'chaos', 'trainability'] as const;
+export const PAPER_KEYS = ['saxe', 'isometry', 'glorot', 'chaos', 'trainability'] as const;
 
 /** Checks the shape of a results document; returns the list of problems (empty when valid). */
 export function validateResults(doc: unknown): string[] {
@@ -187,6 +208,13 @@ export function validateResults(doc: unknown): string[] {
   }
   for (const [i, p] of (r.chaos?.points ?? []).entries()) {
     need(p.layers.every((l) => l.c === null || Math.abs(l.c) <= 1 + 1e-9), `chaos.points[${i}].layers.c must be correlations`);
+  }
+  for (const [i, run] of (r.glorot?.runs ?? []).entries()) {
+    for (const [j, snap] of run.snapshots.entries()) {
+      need(snap.layers.length === r.glorot!.depth, `glorot.runs[${i}].snapshots[${j}] must have depth layers`);
+      need(snap.layers.every((l) => l.activations.length === r.glorot!.bins && l.gradients.length === r.glorot!.bins &&
+        [...l.activations, ...l.gradients].every((c) => Number.isInteger(c) && c >= 0)), `glorot.runs[${i}].snapshots[${j}] histograms must be bins counts`);
+    }
   }
   need(Array.isArray(r.notes), 'notes must be an array');
   return problems;

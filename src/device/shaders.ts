@@ -19,6 +19,7 @@ import moments from '../../shaders/moments.wgsl?raw';
 import tree from '../../shaders/tree.wgsl?raw';
 import gather from '../../shaders/gather.wgsl?raw';
 import numerics from '../../shaders/numerics.wgsl?raw';
+import histogram from '../../shaders/histogram.wgsl?raw';
 import { parseLayout, parseConstants, type UniformLayout } from './uniforms.ts';
 
 /** Composed WGSL with what the device needs to run it and to report its errors. */
@@ -65,6 +66,7 @@ export const shaders = {
   optim: compose('optim', [['optim.wgsl', optim]]),
   gather: compose('gather', [['gather.wgsl', gather]]),
   numerics: compose('numerics', [['numerics.wgsl', numerics]]),
+  histogram: compose('histogram', [['histogram.wgsl', histogram]]),
 };
 
 /** The elementwise families: how many operands `fn apply` takes. */
