@@ -45,7 +45,8 @@ NaN input as finite.
   or NaN, or only -Inf, gives NaN in every entry (Inf − Inf and 0 / 0 in PyTorch's
   exp(x − max) / sum; PyTorch does the same, pytorch/pytorch#6864 and #25110).
 - **Subnormals may be flushed to zero.** WGSL allows an adapter to flush subnormal inputs and
-  results to zero; SwiftShader does, in Node (Dawn) and in Chromium. gpugrad does not fight it:
+  results to zero, and SwiftShader does (1e-40 · 1e10 gives 0, 2e-38 / 4 gives 0; ops that
+  only move bits, such as relu, neg and copies, keep them). gpugrad does not fight it:
   in the 1e-40 column (‡) an adapter may return the +0 column's value instead (shown as
   "flushed"), and a result marked † is itself subnormal, so ±0 is accepted there.
 - **Signed zeros** are checked, as IEEE gives them: -x, |x|, x · c, x / c, sqrt and pow keep or
