@@ -58,11 +58,12 @@ fn op_greater_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ord
 fn op_less(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a < b); }
 fn op_less_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a <= b); }
 
-// The gradient at a NaN input is NaN, for every activation (x > 0 alone would give 0 or α·dy).
+// The gradient at a NaN input is NaN, for every activation: x > 0 alone would give 0 or α·dy
+// there (and a compiler that assumes no NaN may reorder that compare; the bit test settles it).
 // d relu = dy * [x > 0]
-fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(0.0, dy, is_positive(x)), x, is_nan(x)); }
+fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(0.0, dy, x > 0.0), x, is_nan(x)); }
 // d leaky_relu = dy * (x > 0 ? 1 : alpha)
-fn op_leaky_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(p * dy, dy, is_positive(x)), x, is_nan(x)); }
+fn op_leaky_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(p * dy, dy, x > 0.0), x, is_nan(x)); }
 // d tanh = dy * (1 - y^2), from the output y (±1 at ±Inf: 0)
 fn op_tanh_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * (1.0 - y * y); }
 // d sigmoid = dy * y (1 - y), from the output y

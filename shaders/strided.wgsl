@@ -88,16 +88,17 @@ fn first_item(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 // to false. gpugrad's kernels define those cases themselves (docs/special-values.md), and
 // recognize NaN and ±Inf from the bits, which no such assumption touches: a few integer
 // compares and selects per element (their cost, measured: docs/special-values.md).
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+// The compares are signed where they can be: CPU SIMD (SwiftShader) has no unsigned compare.
+fn is_nan(x: f32) -> bool { return bitcast<i32>(bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000i; }
 // Inf or NaN.
-fn is_non_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u; }
-// Strictly below zero, -Inf included; not -0, not a NaN with its sign bit set. In unsigned
-// arithmetic bits - 0x80000001 wraps everything outside [0x80000001, 0xff800000] above 0x7f7fffff.
-fn is_negative(x: f32) -> bool { return bitcast<u32>(x) - 0x80000001u <= 0x7f7fffffu; }
-// Strictly above zero, +Inf included; not +0, not NaN.
-fn is_positive(x: f32) -> bool { return bitcast<u32>(x) - 1u < 0x7f800000u; }
+fn is_non_finite(x: f32) -> bool { return bitcast<i32>(bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000i; }
+// Strictly below zero, -Inf included; not -0, not a NaN with its sign bit set: the bits as i32
+// run from INT_MIN (-0) up to -8388608 (-Inf, 0xff800000), and i - 1 wraps INT_MIN to INT_MAX.
+fn is_negative(x: f32) -> bool { return bitcast<i32>(x) - 1i <= -8388609i; }
 
 // A float from its bits, made at run time: WGSL rejects inf and NaN in constant expressions.
+// It costs two integer ops per call on SwiftShader; on hot paths, a select between u32
+// constants (run-time too, since its condition is) and one bitcast is cheaper.
 fn runtime_bits(bits: u32, anything: f32) -> f32 {
   return bitcast<f32>(bits | (bitcast<u32>(anything) & 0u));
 }

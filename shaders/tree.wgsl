@@ -35,8 +35,8 @@ fn tree_max(v: f32, lid: u32) -> f32 {
 // Special values, from the bits: WGSL lets a compiler assume no value is NaN or infinite (so
 // `x != x` may fold to false) and leaves max undefined for NaN (SwiftShader returns the other
 // operand). These match strided.wgsl's helpers of the same names (never in one module with it).
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn is_non_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u; }
+fn is_nan(x: f32) -> bool { return bitcast<i32>(bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000i; }
+fn is_non_finite(x: f32) -> bool { return bitcast<i32>(bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000i; }
 
 // max that propagates NaN, as PyTorch's max and maximum: max over a row holding NaN is NaN.
 fn max_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }

@@ -64,17 +64,15 @@ fn op_exp(x: f32, p: f32) -> f32 {
 
 // log(x < 0) = NaN, log(±0) = -Inf, log(+Inf) = +Inf, log(NaN) = NaN. WGSL's log is undefined
 // outside (0, +Inf) and SwiftShader's reads the exponent bits: log(-2) = log(2), log(0) = -88.03,
-// and log(1e-40) = -88.02. A subnormal x = m · 2^-149 (m its bits) is taken as log(m) - 149 ln 2.
+// log(1e-40) = -88.02. Subnormals count as zero (-Inf), as on an adapter that flushes them
+// (WGSL allows it), which keeps this to one log and a few branch-free selects.
 fn op_log(x: f32, p: f32) -> f32 {
-  let bits = bitcast<u32>(x);
-  let neg_inf = runtime_bits(0xff800000u, x);
-  if (bits >= 0x7f800000u) {  // +Inf, NaN, or the sign bit set: -0, negatives, -Inf
-    return select(select(runtime_bits(0x7fc00000u, x), x, bits == 0x7f800000u), neg_inf, bits == 0x80000000u);
-  }
-  if (bits < 0x00800000u) {  // +0 and the subnormals
-    return select(log(f32(bits)) - 103.27892990343184, neg_inf, bits == 0u);
-  }
-  return log(x);
+  let i = bitcast<i32>(x);
+  let tiny = (i & 0x7fffffffi) < 0x00800000i;  // ±0 and subnormals
+  // The special results as bits (a select of constants is made at run time, unlike a constant
+  // NaN or Inf, which WGSL rejects): -Inf, x itself for +Inf and NaN, else NaN (below zero).
+  let special = select(select(0x7fc00000u, bitcast<u32>(x), i >= 0x7f800000i), 0xff800000u, tiny);
+  return select(log(x), bitcast<f32>(special), i < 0x00800000i || i >= 0x7f800000i);  // all but positive normal finite x
 }
 
 // sqrt(x < 0) = NaN (WGSL leaves it undefined); ±0, +Inf and NaN are their own square roots
@@ -82,7 +80,7 @@ fn op_log(x: f32, p: f32) -> f32 {
 fn op_sqrt(x: f32, p: f32) -> f32 {
   let bits = bitcast<u32>(x);
   let r = select(sqrt(x), x, (bits & 0x7fffffffu) == 0u || is_non_finite(x));
-  return select(r, runtime_bits(0x7fc00000u, x), is_negative(x));
+  return bitcast<f32>(select(bitcast<u32>(r), 0x7fc00000u, is_negative(x)));
 }
 
 // -1 or 1 with x's sign bit; ±0 and NaN return themselves (as Math.sign and NumPy's sign;
@@ -100,9 +98,9 @@ fn op_clamp_min(x: f32, p: f32) -> f32 { return select(max(x, p), x, is_nan(x));
 fn op_clamp_max(x: f32, p: f32) -> f32 { return select(min(x, p), x, is_nan(x)); }
 
 // max(x, 0) with NaN kept (WGSL's max is undefined for NaN; SwiftShader returns 0): every x
-// from -0 down to -Inf (bits 0x80000000 to 0xff800000) gives +0; +0, positives, +Inf and NaNs
-// of either sign give x. One unsigned compare: bits - 0x80000000 wraps everything else above.
-fn op_relu(x: f32, p: f32) -> f32 { return select(x, 0.0, bitcast<u32>(x) - 0x80000000u <= 0x7f800000u); }
+// from -0 down to -Inf gives +0, and +0, positives, +Inf and NaNs of either sign give x. One
+// signed compare: -0 to -Inf are the bits 0x80000000 to 0xff800000, as i32 INT_MIN to -8388608.
+fn op_relu(x: f32, p: f32) -> f32 { return select(x, 0.0, bitcast<i32>(x) <= -8388608i); }
 // p·x below zero; x itself for -0, +0, positives and NaN.
 fn op_leaky_relu(x: f32, p: f32) -> f32 { return select(x, p * x, is_negative(x)); }
 

@@ -141,7 +141,7 @@ export const ROWS: Row[] = [
   { op: 'neg', expr: '−x', layout: elementwise, gpu: (gg, x) => gg.neg(x), value: (x) => -x, grad: () => -1 },
   { op: 'exp', expr: 'exp(x)', layout: elementwise, gpu: (gg, x) => gg.exp(x), value: Math.exp, grad: Math.exp },
   { op: 'log', expr: 'log(x)', layout: elementwise, gpu: (gg, x) => gg.log(x), value: Math.log, grad: (x) => 1 / x,
-    remark: 'the gradient dy / x is defined where the value is not, as in PyTorch' },
+    remark: 'the gradient dy / x is defined where the value is not, as in PyTorch; a subnormal x gives -Inf on every adapter, as if flushed (an exact value there would cost time on every call)' },
   { op: 'sqrt', expr: 'sqrt(x)', layout: elementwise, gpu: (gg, x) => gg.sqrt(x), value: Math.sqrt, grad: (x) => 1 / (2 * Math.sqrt(x)) },
   { op: 'square', expr: 'x²', layout: elementwise, gpu: (gg, x) => gg.square(x), value: (x) => x * x, grad: (x) => 2 * x },
   { op: 'abs', expr: '|x|', layout: elementwise, gpu: (gg, x) => gg.abs(x), value: Math.abs, grad: Math.sign,
