@@ -7,12 +7,16 @@
 // spends; far steadier than wall time on a shared machine) and the minimum wall time.
 //
 // Both sides are composed as src/device/shaders.ts composes them (strided.wgsl, the family
-// file, then `fn apply`) and launched with the library's own launch plan; only the sources differ.
+// file, then `fn apply`) and launched with the library's launch plan (main_vec4 for sizes that
+// divide by 4, else main); each side's uniform is packed by its own `struct Params`, so a
+// revision from before a field was added still runs (fields it lacks are left out).
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { getDevice, ready, tensor, type Tensor } from '../src/index.ts';
-import { contiguousStrides, elementwiseLaunch } from '../src/ops/launch.ts';
+import type { Shader } from '../src/device/shaders.ts';
+import { parseConstants, parseLayout } from '../src/device/uniforms.ts';
+import { grid } from '../src/ops/launch.ts';
 
 const N = 4 * 1024 * 1024;
 const ROUNDS = 15;
@@ -27,10 +31,21 @@ const KERNELS: [Family, string, Path[]][] = [
   ['binary', 'relu_grad', ['vec4']], ['binary', 'gelu_grad', ['vec4']],
 ];
 
-function compose(family: Family, fn: string, read: (file: string) => string): string {
+function compose(family: Family, fn: string, read: (file: string) => string, tag: string): Shader {
   const signature = family === 'unary' ? 'x: f32, p: f32' : 'a: f32, b: f32, p: f32';
   const args = family === 'unary' ? 'x, p' : 'a, b, p';
-  return `${read('strided')}\n${read(family)}\nfn apply(${signature}) -> f32 { return op_${fn}(${args}); }\n`;
+  const code = `${read('strided')}\n${read(family)}\nfn apply(${signature}) -> f32 { return op_${fn}(${args}); }\n`;
+  return { name: `speed:${tag}:${family}:${fn}`, code, layout: parseLayout(code), constants: parseConstants(code), locate: (n) => `line ${n}` };
+}
+
+/** The strided uniform for contiguous operands, less the fields this shader's struct lacks. */
+function params(shader: Shader, size: number, operands: number): Record<string, number | number[]> {
+  const all: Record<string, number | number[]> = {
+    size, rank: 1, p: 0.01, offset: 0, period_a: size, period_b: operands > 1 ? size : 0, period_c: 0,
+    shape: [size], strides_a: [1], strides_b: operands > 1 ? [1] : [], strides_c: [],
+  };
+  const fields = new Set(shader.layout!.fields.map((f) => f.name));
+  return Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key)));
 }
 
 interface Timing { wall: number[]; cpu: number[] }
@@ -41,14 +56,16 @@ interface Timing { wall: number[]; cpu: number[] }
  * run on this process's threads, so CPU time counts the work done and is far less disturbed
  * by other processes on a shared machine than wall time.
  */
-async function timePair(family: Family, fn: string, sources: [string, string], size: number): Promise<[Timing, Timing]> {
+async function timePair(family: Family, fn: string, sources: [Shader, Shader], size: number): Promise<[Timing, Timing]> {
   const device = getDevice();
   const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i) * 4);
   const inputs: Tensor[] = family === 'unary' ? [tensor(data)] : [tensor(data), tensor(data)];
   const out = tensor(new Float32Array(size));
-  const launch = elementwiseLaunch(fn, [size], 0.01, inputs.map(() => contiguousStrides([size])));
-  const run = (which: number) => device.dispatch({ name: `speed:${which}:${family}:${fn}`, source: sources[which], entryPoint: launch.entryPoint },
-    inputs.map((t) => t.buffer('speed')), [out.buffer('speed')], launch.params, launch.groups);
+  const vec4 = size % 4 === 0;
+  const wg = sources[1].constants.WG;
+  const groups = vec4 ? grid(size / 4, wg) : grid(size, wg * sources[1].constants.ITEMS);
+  const run = (which: number) => device.dispatch({ shader: sources[which], entryPoint: vec4 ? 'main_vec4' : 'main' },
+    inputs.map((t) => t.buffer('speed')), [out.buffer('speed')], params(sources[which], size, inputs.length), groups);
   const times: [Timing, Timing] = [{ wall: [], cpu: [] }, { wall: [], cpu: [] }];
   for (const which of [0, 1]) { run(which); await device.sync(); } // compile, untimed
   for (let round = 0; round < ROUNDS; round++) {
@@ -81,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const path of paths) {
       // N is a multiple of 4 (main_vec4); N + 1 is not (main, 4 outputs per invocation).
       const size = path === 'vec4' ? N : N + 1;
-      const [before, after] = await timePair(family, fn, [compose(family, fn, old), compose(family, fn, now)], size);
+      const [before, after] = await timePair(family, fn, [compose(family, fn, old, rev), compose(family, fn, now, 'now')], size);
       const [b, a] = [median(before.cpu), median(after.cpu)];
       console.log(`| ${fn} | ${path} | ${b.toFixed(1)} | ${a.toFixed(1)} | ${(a / b).toFixed(2)} | ` +
         `${Math.min(...before.wall).toFixed(1)} | ${Math.min(...after.wall).toFixed(1)} |`);
