@@ -28,6 +28,26 @@ describe('API habits', () => {
     expect(Array.from(await x.grad!.data())).toEqual([3, 3]);
   });
 
+  it('outside tidy(), an op with a number operand or array indices leaves only its output alive', async () => {
+    const x = G.tensor([[1, 2], [3, 4]]);
+    const mask = G.tensor([[1, 0], [0, 1]]);
+    const calls: [string, () => G.Tensor, number[]][] = [
+      ['equal(x, 3)', () => G.equal(x, 3), [0, 0, 1, 0]],
+      ['where(mask, x, 0)', () => G.where(mask, x, 0), [1, 0, 0, 4]],
+      ['maximum(x, 2.5)', () => G.maximum(x, 2.5), [2.5, 2.5, 3, 4]],
+      ['indexSelect(x, [1])', () => G.indexSelect(x, [1]), [3, 4]],
+      ['gather(x, [1, 0], 1)', () => G.gather(x, [1, 0], 1), [2, 3]],
+      ['oneHot([1, 0], 2)', () => G.oneHot([1, 0], 2), [0, 1, 1, 0]],
+    ];
+    for (const [label, call, expected] of calls) {
+      const before = G.memory().liveTensors;
+      const out = call();
+      expect(G.memory().liveTensors - before, `${label}: live tensors added`).toBe(1);
+      expect(Array.from(await out.data()), label).toEqual(expected);
+      out.dispose();
+    }
+  });
+
   it('zeros("abc") and tensor of strings: a TypeError naming the function and the argument', () => {
     expect(() => G.zeros('abc' as never)).toThrow(G.TypeError);
     expect(() => G.zeros('abc' as never)).toThrow(/^zeros: shape must be an array of sizes, got a string "abc"$/);

@@ -53,7 +53,8 @@ function binary(vjp: Vjp, meta: Omit<OpMeta, 'family'>, scalar?: () => ScalarFor
     if (typeof y !== 'number') checkTensor(op.publicName, 'b', y);
     if (scalar && typeof y === 'number') return scalar().tensorNumber(x as Tensor, y);
     if (scalar && typeof x === 'number') return scalar().numberTensor(y as Tensor, x);
-    return run([typeof x === 'number' ? scalarTensor(x) : x, typeof y === 'number' ? scalarTensor(y) : y], { p: 0 });
+    const [a2, b2] = [typeof x === 'number' ? scalarTensor(x) : x, typeof y === 'number' ? scalarTensor(y) : y];
+    return run([a2, b2], { p: 0 }, [a2, b2].filter((t, i) => typeof [x, y][i] === 'number'));
   });
 }
 
@@ -193,6 +194,7 @@ export const where: FunctionOp<[cond: Tensor, a: Operand, b: Operand]> = primiti
     const c = checkTensor(op.publicName, 'cond', cond);
     const x = checkOperand(op.publicName, 'a', a);
     const y = checkOperand(op.publicName, 'b', b);
-    const tensorOf = (v: Operand, arg: string) => (typeof v === 'number' ? scalarTensor(v) : checkTensor(op.publicName, arg, v));
-    return run([c, tensorOf(x, 'a'), tensorOf(y, 'b')], { p: 0 });
+    const made: Tensor[] = [];
+    const tensorOf = (v: Operand, arg: string) => (typeof v === 'number' ? made[made.push(scalarTensor(v)) - 1] : checkTensor(op.publicName, arg, v));
+    return run([c, tensorOf(x, 'a'), tensorOf(y, 'b')], { p: 0 }, made);
   });

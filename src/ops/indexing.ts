@@ -206,7 +206,8 @@ export const indexSelect: MethodOp<[x: Tensor, indices: Tensor | number[], axis?
 (run, op) => (x, indices, axis = 0) => {
   checkTensor(op.publicName, 'x', x);
   const a = checkAxis(op.publicName, axis, x.shape);
-  return run([x, indexTensor(op.publicName, indices, x.shape[a])], { axis: a, len: x.shape[a] });
+  const idx = indexTensor(op.publicName, indices, x.shape[a]);
+  return run([x, idx], { axis: a, len: x.shape[a] }, idx === indices ? [] : [idx]);
 });
 
 // d gather(x) = dy summed into the elements it came from (gatherAdd)
@@ -228,13 +229,18 @@ export const gather: MethodOp<[x: Tensor, indices: Tensor | number[], axis?: num
 (run, op) => (x, indices, axis = 0) => {
   checkTensor(op.publicName, 'x', x);
   const a = checkAxis(op.publicName, axis, x.shape);
-  const idx = indices instanceof Tensor ? indices : reshape(indexTensor(op.publicName, indices, x.shape[a]), x.rank === 1 ? [-1] : x.shape.map((d, k) => (k === a ? -1 : d)));
-  return run([x, idx], { axis: a, len: x.shape[a] });
+  if (indices instanceof Tensor) return run([x, indices], { axis: a, len: x.shape[a] });
+  const flat = indexTensor(op.publicName, indices, x.shape[a]);
+  const idx = reshape(flat, x.rank === 1 ? [-1] : x.shape.map((d, k) => (k === a ? -1 : d)));
+  return run([x, idx], { axis: a, len: x.shape[a] }, [flat, idx]);
 });
 
 /** One-hot rows: [..., numClasses] with 1 at each index (an index tensor or an array of integers). */
 export const oneHot: FunctionOp<[indices: Tensor | number[], numClasses: number]> = composite({ note: '1 at each class index, [..., numClasses]', method: false, isConstant: true }, (op) => (indices: Tensor | number[], numClasses: number) => {
   checkNumber(op.publicName, 'numClasses', numClasses, { integer: true, min: 1 });
   const idx = indexTensor(op.publicName, indices, numClasses);
-  return equal(unsqueeze(idx, -1), arange(numClasses));
+  const [column, classes] = [unsqueeze(idx, -1), arange(numClasses)];
+  const out = equal(column, classes); // a constant: nothing of the graph holds its inputs
+  for (const t of [column, classes, ...(idx === indices ? [] : [idx])]) t.dispose();
+  return out;
 });

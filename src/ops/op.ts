@@ -106,12 +106,23 @@ function makeOp<Args extends unknown[], R>(def: OpDef<unknown> | null, meta: OpM
 }
 
 /**
+ * Runs a primitive: inputs, attributes, and the tensors `call` made for this call alone (a
+ * number operand's 0-d tensor, uploaded indices). Those are freed at once when no gradient is
+ * recorded; otherwise the graph holds them, like any intermediate, until its tidy() ends.
+ */
+export type Run<A> = (inputs: Tensor[], attrs: A, temporaries?: Tensor[]) => Tensor;
+
+/**
  * A primitive op. `call` turns the public arguments into inputs and attributes and runs the
  * op through `run`; it validates what `run` cannot (numbers, names, options).
  */
 export function primitive<A, Args extends unknown[]>(def: OpDef<A>, meta: OpMeta,
-  call: (run: (inputs: Tensor[], attrs: A) => Tensor, info: OpInfo) => (...args: Args) => Tensor): Made<Args, Tensor> {
-  return makeOp(def as OpDef<unknown>, meta, (info) => call((inputs, attrs) => runOp(info, def, inputs, attrs), info));
+  call: (run: Run<A>, info: OpInfo) => (...args: Args) => Tensor): Made<Args, Tensor> {
+  return makeOp(def as OpDef<unknown>, meta, (info) => call((inputs, attrs, temporaries = []) => {
+    const out = runOp(info, def, inputs, attrs);
+    if (!out.node) for (const t of temporaries) t.dispose();
+    return out;
+  }, info));
 }
 
 /** A composite op: a function of other ops, whose gradient comes from theirs. */
