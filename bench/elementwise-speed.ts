@@ -1,4 +1,4 @@
-// Milliseconds per elementwise kernel over 4M float32 elements, the working tree's WGSL against
+// Milliseconds per elementwise kernel (and softmax and max) over 4M float32 elements, the working tree's WGSL against
 // the same kernels from a git revision, in one process and alternating rounds, so a busy
 // machine slows both alike: `node scripts/run-ts.mjs bench/elementwise-speed.ts [REV [KERNELS]]`
 // (REV defaults to HEAD; KERNELS, e.g. relu,log, to time only those). It measured the cost of the explicit special-value handling that
@@ -18,19 +18,38 @@ const N = 4 * 1024 * 1024;
 const ROUNDS = 15;
 const REPS = 4; // kernels per round, then one wait for the GPU
 
-type Family = 'unary' | 'binary';
+type Family = 'unary' | 'binary' | 'softmax' | 'reduce';
 type Path = 'vec4' | 'main';
-// main_vec4 is what training runs (sizes that divide by 4); main is checked for the three named in the issue.
+// main_vec4 is what training runs (sizes that divide by 4); main is checked for the three named
+// in the issue. softmax and max run over the rows of [4096, 1024] (a workgroup per row).
 const KERNELS: [Family, string, Path[]][] = [
   ['unary', 'relu', ['vec4', 'main']], ['unary', 'tanh', ['vec4', 'main']], ['unary', 'exp', ['vec4', 'main']],
   ['unary', 'sigmoid', ['vec4']], ['unary', 'gelu', ['vec4']], ['unary', 'log', ['vec4']],
   ['binary', 'relu_grad', ['vec4']], ['binary', 'gelu_grad', ['vec4']],
+  ['softmax', 'softmax', ['main']], ['reduce', 'max', ['main']],
 ];
+const ROWS = 4096;
 
+/** The kernel's source as src/device/shaders.ts composes it, from files read by `read`. */
 function compose(family: Family, fn: string, read: (file: string) => string): string {
+  if (family === 'softmax' || family === 'reduce') return `${read('tree')}\n${read(family)}`;
   const signature = family === 'unary' ? 'x: f32, p: f32' : 'a: f32, b: f32, p: f32';
   const args = family === 'unary' ? 'x, p' : 'a, b, p';
   return `${read('strided')}\n${read(family)}\nfn apply(${signature}) -> f32 { return op_${fn}(${args}); }\n`;
+}
+
+/** Entry point, override constants, uniform and workgroups, as the library launches the kernel. */
+interface Plan { entryPoint: string; constants?: Record<string, number>; params: ArrayBuffer; groups: [number, number, number] }
+
+function plan(family: Family, fn: string, size: number, inputs: number): Plan {
+  if (family === 'softmax') {
+    return { entryPoint: 'main', constants: { LOG: 0 }, params: new Uint32Array([ROWS, size / ROWS, 0, 0]).buffer, groups: [ROWS, 1, 1] as [number, number, number] };
+  }
+  if (family === 'reduce') {
+    return { entryPoint: 'main', constants: { OP: 1 }, params: new Uint32Array([ROWS, size / ROWS, 1, 0]).buffer, groups: [ROWS, 1, 1] as [number, number, number] };
+  }
+  const launch = elementwiseLaunch(fn, [size], 0.01, Array.from({ length: inputs }, () => contiguousStrides([size])));
+  return { entryPoint: launch.entryPoint, params: launch.params, groups: launch.groups };
 }
 
 interface Timing { wall: number[]; cpu: number[] }
@@ -44,11 +63,11 @@ interface Timing { wall: number[]; cpu: number[] }
 async function timePair(family: Family, fn: string, sources: [string, string], size: number): Promise<[Timing, Timing]> {
   const device = getDevice();
   const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i) * 4);
-  const inputs: Tensor[] = family === 'unary' ? [tensor(data)] : [tensor(data), tensor(data)];
-  const out = tensor(new Float32Array(size));
-  const launch = elementwiseLaunch(fn, [size], 0.01, inputs.map(() => contiguousStrides([size])));
-  const run = (which: number) => device.dispatch({ name: `speed:${which}:${family}:${fn}`, source: sources[which], entryPoint: launch.entryPoint },
-    inputs.map((t) => t.buffer('speed')), [out.buffer('speed')], launch.params, launch.groups);
+  const inputs: Tensor[] = family === 'binary' ? [tensor(data), tensor(data)] : [tensor(data)];
+  const out = tensor(new Float32Array(family === 'reduce' ? ROWS : size));
+  const { entryPoint, constants, params, groups } = plan(family, fn, size, inputs.length);
+  const run = (which: number) => device.dispatch({ name: `speed:${which}:${family}:${fn}`, source: sources[which], entryPoint, constants },
+    inputs.map((t) => t.buffer('speed')), [out.buffer('speed')], params, groups);
   const times: [Timing, Timing] = [{ wall: [], cpu: [] }, { wall: [], cpu: [] }];
   for (const which of [0, 1]) { run(which); await device.sync(); } // compile, untimed
   for (let round = 0; round < ROUNDS; round++) {
