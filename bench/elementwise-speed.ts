@@ -1,4 +1,4 @@
-// Milliseconds per elementwise kernel over 4M float32 elements, the working tree's WGSL against
+// Milliseconds per elementwise kernel (and softmax and max) over 4M float32 elements, the working tree's WGSL against
 // the same kernels from a git revision, in one process and alternating rounds, so a busy
 // machine slows both alike: `node scripts/run-ts.mjs bench/elementwise-speed.ts [REV [KERNELS]]`
 // (REV defaults to HEAD; KERNELS, e.g. relu,log, to time only those). It measured the cost of the explicit special-value handling that
@@ -22,28 +22,33 @@ const N = 4 * 1024 * 1024;
 const ROUNDS = 15;
 const REPS = 4; // kernels per round, then one wait for the GPU
 
-type Family = 'unary' | 'binary';
+type Family = 'unary' | 'binary' | 'softmax' | 'reduce';
 type Path = 'vec4' | 'main';
-// main_vec4 is what training runs (sizes that divide by 4); main is checked for the three named in the issue.
+// main_vec4 is what training runs (sizes that divide by 4); main is checked for the three named
+// in the issue. softmax and max run over the rows of [4096, 1024] (a workgroup per row).
 const KERNELS: [Family, string, Path[]][] = [
   ['unary', 'relu', ['vec4', 'main']], ['unary', 'tanh', ['vec4', 'main']], ['unary', 'exp', ['vec4', 'main']],
   ['unary', 'sigmoid', ['vec4']], ['unary', 'gelu', ['vec4']], ['unary', 'log', ['vec4']],
   ['binary', 'relu_grad', ['vec4']], ['binary', 'gelu_grad', ['vec4']],
+  ['softmax', 'softmax', ['main']], ['reduce', 'max', ['main']],
 ];
+const ROWS = 4096;
 
 function compose(family: Family, fn: string, read: (file: string) => string, tag: string): Shader {
   const signature = family === 'unary' ? 'x: f32, p: f32' : 'a: f32, b: f32, p: f32';
   const args = family === 'unary' ? 'x, p' : 'a, b, p';
-  const code = `${read('strided')}\n${read(family)}\nfn apply(${signature}) -> f32 { return op_${fn}(${args}); }\n`;
+  const code = family === 'softmax' || family === 'reduce' ? `${read('tree')}\n${read(family)}`
+    : `${read('strided')}\n${read(family)}\nfn apply(${signature}) -> f32 { return op_${fn}(${args}); }\n`;
   return { name: `speed:${tag}:${family}:${fn}`, code, layout: parseLayout(code), constants: parseConstants(code), locate: (n) => `line ${n}` };
 }
 
-/** The strided uniform for contiguous operands, less the fields this shader's struct lacks. */
-function params(shader: Shader, size: number, operands: number): Record<string, number | number[]> {
-  const all: Record<string, number | number[]> = {
-    size, rank: 1, p: 0.01, offset: 0, period_a: size, period_b: operands > 1 ? size : 0, period_c: 0,
-    shape: [size], strides_a: [1], strides_b: operands > 1 ? [1] : [], strides_c: [],
-  };
+/** The kernel's uniform for contiguous operands (rows of ROWS for softmax and max), less the fields this shader's struct lacks. */
+function params(family: Family, shader: Shader, size: number, operands: number): Record<string, number | number[]> {
+  const cols = Math.floor(size / ROWS);
+  const all: Record<string, number | number[]> = family === 'softmax' ? { rows: ROWS, cols }
+    : family === 'reduce' ? { outer: ROWS, len: cols, inner: 1 }
+    : { size, rank: 1, p: 0.01, offset: 0, period_a: size, period_b: operands > 1 ? size : 0, period_c: 0,
+      shape: [size], strides_a: [1], strides_b: operands > 1 ? [1] : [], strides_c: [] };
   const fields = new Set(shader.layout!.fields.map((f) => f.name));
   return Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key)));
 }
@@ -59,13 +64,15 @@ interface Timing { wall: number[]; cpu: number[] }
 async function timePair(family: Family, fn: string, sources: [Shader, Shader], size: number): Promise<[Timing, Timing]> {
   const device = getDevice();
   const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i) * 4);
-  const inputs: Tensor[] = family === 'unary' ? [tensor(data)] : [tensor(data), tensor(data)];
-  const out = tensor(new Float32Array(size));
-  const vec4 = size % 4 === 0;
+  const inputs: Tensor[] = family === 'binary' ? [tensor(data), tensor(data)] : [tensor(data)];
+  const out = tensor(new Float32Array(family === 'reduce' ? ROWS : size));
+  const rowWise = family === 'softmax' || family === 'reduce';
+  const vec4 = !rowWise && size % 4 === 0;
   const wg = sources[1].constants.WG;
-  const groups = vec4 ? grid(size / 4, wg) : grid(size, wg * sources[1].constants.ITEMS);
-  const run = (which: number) => device.dispatch({ shader: sources[which], entryPoint: vec4 ? 'main_vec4' : 'main' },
-    inputs.map((t) => t.buffer('speed')), [out.buffer('speed')], params(sources[which], size, inputs.length), groups);
+  const groups: [number, number, number] = rowWise ? [ROWS, 1, 1] : vec4 ? grid(size / 4, wg) : grid(size, wg * sources[1].constants.ITEMS);
+  const constants: Record<string, number> | undefined = family === 'softmax' ? { LOG: 0 } : family === 'reduce' ? { OP: 1 } : undefined;
+  const run = (which: number) => device.dispatch({ shader: sources[which], entryPoint: vec4 ? 'main_vec4' : 'main', constants },
+    inputs.map((t) => t.buffer('speed')), [out.buffer('speed')], params(family, sources[which], size, inputs.length), groups);
   const times: [Timing, Timing] = [{ wall: [], cpu: [] }, { wall: [], cpu: [] }];
   for (const which of [0, 1]) { run(which); await device.sync(); } // compile, untimed
   for (let round = 0; round < ROUNDS; round++) {

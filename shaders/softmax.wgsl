@@ -22,7 +22,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let base = row * params.cols;
   var m = runtime_bits(0xff800000u, f32(lid));  // -Inf
   if (in_range) {
-    for (var k = lid; k < params.cols; k += WG) { m = max_nan(m, x[base + k]); }
+    // WGSL's max may drop a NaN: NaNs are flagged apart (cheaper per element than max_nan) and
+    // put back into this invocation's maximum, which tree_max then propagates.
+    var saw_nan = false;
+    for (var k = lid; k < params.cols; k += WG) {
+      let v = x[base + k];
+      m = max(m, v);
+      saw_nan = saw_nan || is_nan(v);
+    }
+    m = select(m, runtime_bits(0x7fc00000u, m), saw_nan);
   }
   m = tree_max(m, lid);
   var s = 0.0;

@@ -1,8 +1,8 @@
 // The special-values table: what every op returns, and what its gradient is, at -Inf, -1e30,
-// -2, -0, +0, a subnormal, 88.8 (where float32 exp overflows), 1e30, +Inf and NaN. One source
-// for three things: test/special-values.test.ts runs every row on the adapter in Node and in
-// headless Chromium, and scripts/special-values-doc.ts writes docs/special-values.md from it
-// (a test checks the file is in sync).
+// -2, -0, +0, a subnormal, 88.8 (where float32 exp overflows), 1e30, +Inf and NaN. The one
+// source of test/special-values.test.ts, which runs every row on the adapter in Node and in
+// headless Chromium, and of docs/special-values.md, which doc.ts renders from it
+// (`npm run docs:special`; the test checks that the file is in sync).
 //
 // The expected values are written here from IEEE 754 and PyTorch semantics, in float64
 // JavaScript on the float32-rounded inputs (Math.log(-2) is NaN, Math.sqrt(-0) is -0,
