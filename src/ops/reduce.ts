@@ -7,7 +7,7 @@ import { shaders } from '../device/shaders.ts';
 import { ShapeError, TypeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { checkAxes, checkAxis, checkBoolean, checkNumber, checkTensor, describe } from './args.ts';
-import { add, clamp, equal, exp, log, mul, sqrt, square, sub } from './elementwise.ts';
+import { add, clamp, equal, exp, log, mul, notEqual, sqrt, square, sub } from './elementwise.ts';
 import { constantOf, grid } from './launch.ts';
 import { composite, primitive, type FunctionOp, type MethodOp, type Op } from './op.ts';
 import { broadcastTo, reshape } from './shape.ts';
@@ -83,13 +83,19 @@ const reduction = (fold: 'sum' | 'max' | 'min', note: string, vjp: (dy: Tensor, 
 /** Sum over all elements (shape []), one axis or several; keepDims leaves them as size 1. */
 export const sum: MethodOp<[x: Tensor, axis?: Axes, keepDims?: boolean]> = reduction('sum', 'over all, one or several axes; keepDims',
   (dy, x, _, kept) => broadcastTo(reshape(dy, kept), x.shape));
-// d max(x) = dy where x equals the max, else 0 (every tied maximum receives dy)
+/** 1 where x holds its slice's result: equal to it, or NaN where the result is NaN (a NaN wins, and gets dy, as in PyTorch). */
+function winners(x: Tensor, out: Tensor, kept: number[]): Tensor {
+  const result = reshape(out, kept);
+  return add(equal(x, result), mul(notEqual(x, x), notEqual(result, result)));
+}
+
+// d max(x) = dy where x equals the max (or is the NaN that won), else 0 (every tied maximum receives dy)
 /** Maximum over all elements, one axis or several; NaN wins. Every tied maximum gets the gradient. */
 export const max: MethodOp<[x: Tensor, axis?: Axes, keepDims?: boolean]> = reduction('max', 'every tied maximum gets the gradient',
-  (dy, x, out, kept) => mul(equal(x, reshape(out, kept)), reshape(dy, kept)));
+  (dy, x, out, kept) => mul(winners(x, out, kept), reshape(dy, kept)));
 /** Minimum over all elements, one axis or several; NaN wins. Every tied minimum gets the gradient. */
 export const min: MethodOp<[x: Tensor, axis?: Axes, keepDims?: boolean]> = reduction('min', 'every tied minimum gets the gradient',
-  (dy, x, out, kept) => mul(equal(x, reshape(out, kept)), reshape(dy, kept)));
+  (dy, x, out, kept) => mul(winners(x, out, kept), reshape(dy, kept)));
 
 type Arg = { axis: number | null; keepDims: boolean };
 const argReduction = (fold: 'argmax' | 'argmin', note: string) => primitive<Arg, [x: Tensor, axis?: number, keepDims?: boolean]>({
