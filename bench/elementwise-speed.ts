@@ -49,8 +49,7 @@ function params(family: Family, shader: Shader, size: number, operands: number):
     : family === 'reduce' ? { outer: ROWS, len: cols, inner: 1 }
     : { size, rank: 1, p: 0.01, offset: 0, period_a: size, period_b: operands > 1 ? size : 0, period_c: 0,
       shape: [size], strides_a: [1], strides_b: operands > 1 ? [1] : [], strides_c: [] };
-  const fields = new Set(shader.layout!.fields.map((f) => f.name));
-  return Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key)));
+  return Object.fromEntries(Object.entries(all).filter(([key]) => shader.layout!.names.has(key)));
 }
 
 interface Timing { wall: number[]; cpu: number[] }

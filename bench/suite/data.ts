@@ -2,7 +2,7 @@
 // loaded lazily (the JSON is 21 MB) and split deterministically: the first 80% of each class
 // trains, the rest is held out. Inputs are standardized with the training set's mean and std.
 
-import { noGrad, tensor, tidy, type Tensor } from '../../src/index.ts';
+import { noGrad, softmaxCrossEntropy, tensor, tidy, type Tensor } from '../../src/index.ts';
 
 /** MNIST split into train and held-out sets: standardized pixels [count, 784] and labels. */
 export interface Dataset {
@@ -100,6 +100,24 @@ export function batchOf(set: Dataset['train'], rows: ArrayLike<number>): { x: Te
 export function trainingBatch(set: Dataset['train'], order: Uint32Array, step: number, size: number): { x: Tensor; labels: number[] } {
   const start = ((step - 1) * size) % (set.count - size);
   return batchOf(set, order.subarray(start, start + size));
+}
+
+/**
+ * One SGD step of `model` on training batch `step` with softmax cross-entropy: returns the
+ * loss, still on the GPU (reading it back every step would stall the GPU); the batch is freed.
+ */
+export function trainingStep(model: { forward(x: Tensor): Tensor }, opt: { zeroGrad(): void; step(): void },
+  set: Dataset['train'], order: Uint32Array, step: number, size: number): Tensor {
+  const { x, labels } = trainingBatch(set, order, step, size);
+  const loss = tidy(() => {
+    opt.zeroGrad();
+    const l = softmaxCrossEntropy(model.forward(x), labels);
+    l.backward();
+    opt.step();
+    return l;
+  });
+  x.dispose();
+  return loss;
 }
 
 /** Fraction of the first `count` rows of `set` whose largest of the 10 logits is the true label. */

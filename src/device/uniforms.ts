@@ -6,8 +6,8 @@
 
 interface Field { name: string; offset: number; scalar: 'u32' | 'i32' | 'f32'; count: number }
 
-/** Where each field of a uniform struct lives, and the struct's size in bytes. */
-export interface UniformLayout { fields: Field[]; size: number }
+/** Where each field of a uniform struct lives, the struct's size in bytes, and its field names. */
+export interface UniformLayout { fields: Field[]; size: number; names: ReadonlySet<string> }
 
 /** Field values by name: a number for a scalar, numbers for a vector or an array (zero-filled past their end). */
 export type UniformValues = Record<string, number | readonly number[]>;
@@ -51,7 +51,7 @@ export function parseLayout(code: string, struct = 'Params'): UniformLayout | nu
     offset += info.size;
     maxAlign = Math.max(maxAlign, info.align);
   }
-  return { fields, size: roundUp(offset, Math.max(16, maxAlign)) };
+  return { fields, size: roundUp(offset, Math.max(16, maxAlign)), names: new Set(fields.map((f) => f.name)) };
 }
 
 /** Packs `values` into a buffer laid out as `layout`; every non-padding field must be given. */
@@ -66,8 +66,8 @@ export function packUniform(layout: UniformLayout, values: UniformValues, shader
     if (list.length > field.count) throw new Error(`uniforms: ${shader}: Params.${field.name} holds ${field.count} values, got ${list.length}`);
     views[field.scalar].set(list, field.offset / 4);
   }
-  for (const name of Object.keys(values)) {
-    if (!layout.fields.some((f) => f.name === name)) throw new Error(`uniforms: ${shader}: Params has no field '${name}'`);
+  for (const name in values) {
+    if (!layout.names.has(name)) throw new Error(`uniforms: ${shader}: Params has no field '${name}'`);
   }
   return buffer;
 }

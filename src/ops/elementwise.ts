@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor.ts';
 import { checkNumber, checkOperand, checkTensor } from './args.ts';
 import { fillTensor } from './fill.ts';
 import { broadcastShapes, launchElementwise, wgslName } from './launch.ts';
-import { primitive, composite, type BinaryOp, type FunctionOp, type MethodOp, type Op, type OpDef, type OpMeta, type Operand, type UnaryOp } from './op.ts';
+import { primitive, composite, type BinaryOp, type FunctionOp, type MethodOp, type OpDef, type OpMeta, type Operand, type UnaryOp } from './op.ts';
 
 export type { Operand } from './op.ts';
 

@@ -7,7 +7,7 @@ import { checkNumber, checkOneOf, checkTensor, describe } from './args.ts';
 import { fromData } from './creation.ts';
 import { abs, add, equal, exp, lessEqual, log, mul, neg, relu, square, sub, where } from './elementwise.ts';
 import { gather } from './indexing.ts';
-import { composite, type FunctionOp, type MethodOp, type Op } from './op.ts';
+import { composite, type FunctionOp, type Op } from './op.ts';
 import { mean, sum } from './reduce.ts';
 import { reshape } from './shape.ts';
 import { logSoftmax } from './softmax.ts';

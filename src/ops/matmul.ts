@@ -10,7 +10,7 @@ import { ShapeError, TypeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { checkBoolean, checkOneOf, checkTensor, describe } from './args.ts';
 import { broadcastShapes } from './launch.ts';
-import { primitive, type FunctionOp, type MethodOp, type Op } from './op.ts';
+import { primitive, type MethodOp } from './op.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
 /**

@@ -9,7 +9,7 @@ import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { checkAxes, checkAxis, checkBoolean, checkNumber, checkTensor, describe } from './args.ts';
 import { add, clamp, equal, exp, log, mul, notEqual, sqrt, square, sub } from './elementwise.ts';
 import { constantOf, grid } from './launch.ts';
-import { composite, primitive, type FunctionOp, type MethodOp, type Op } from './op.ts';
+import { composite, primitive, type MethodOp } from './op.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
 /** Axes up to this long are folded by one invocation per output, longer ones by a workgroup. */

@@ -7,7 +7,7 @@ import { ShapeError, TypeError } from '../errors.ts';
 import { formatShape, sizeOf, type Shape, type Tensor } from '../tensor.ts';
 import { checkAxis, checkTensor, describe } from './args.ts';
 import { broadcastShapes, broadcastStrides, contiguousStrides, launchElementwise } from './launch.ts';
-import { composite, primitive, type FunctionOp, type MethodOp, type Op } from './op.ts';
+import { composite, primitive, type MethodOp } from './op.ts';
 
 /** A target shape: integers >= 0, at most one -1 (inferred). */
 function resolveReshape(op: string, x: Shape, shape: unknown): number[] {

@@ -8,7 +8,7 @@ import { Tensor, formatShape, type Shape } from '../tensor.ts';
 import { checkTensor } from './args.ts';
 import { exp, mul, sub } from './elementwise.ts';
 import { grid } from './launch.ts';
-import { primitive, type FunctionOp, type MethodOp, type Op, type OpDef } from './op.ts';
+import { primitive, type MethodOp, type OpDef } from './op.ts';
 import { sum } from './reduce.ts';
 
 function launchSoftmax(isLog: boolean, x: Tensor, shape: Shape, op: string): Tensor {

@@ -9,7 +9,7 @@
 
 import { getDevice, histograms, init, moments, MOMENT, nn, optim, readAll, softmaxCrossEntropy, tanh, tidy, zeroGrad, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
-import { batchOf, loadMnist, shuffled, trainingBatch, type Dataset } from '../data.ts';
+import { batchOf, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
 import { normalExpectation } from '../meanfield.ts';
 import type { GlorotRun, GlorotLayer, SuiteResults } from '../schema.ts';
 
@@ -108,13 +108,7 @@ export async function glorotRun(initName: GlorotInit, width: number, snapshots: 
     const last = Math.max(...snapshots);
     for (let step = 0; step <= last; step++) {
       if (step > 0) {
-        const { x, labels } = trainingBatch(data.train, order, step, BATCH);
-        tidy(() => {
-          opt.zeroGrad();
-          softmaxCrossEntropy(forward(x), labels).backward();
-          opt.step();
-        });
-        x.dispose();
+        trainingStep({ forward }, opt, data.train, order, step, BATCH).dispose();
         // Nothing is read back between snapshots: wait for the GPU now and then, so progress
         // reports work done, not work queued.
         if (step % SYNC_EVERY === 0) await getDevice().sync();

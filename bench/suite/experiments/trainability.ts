@@ -3,9 +3,9 @@
 // the same seed and batches, scored by held-out accuracy. The prediction: a net trains only if
 // its depth is below about 6 xi_c, and xi_c diverges on the critical line chi_1 = 1.
 
-import { init, nn, optim, readScalars, softmaxCrossEntropy, tidy, type Tensor } from '../../../src/index.ts';
+import { init, nn, optim, readScalars, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
-import { accuracy, loadMnist, shuffled, trainingBatch, type Dataset } from '../data.ts';
+import { accuracy, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
 import { meanField } from '../meanfield.ts';
 import type { SuiteResults, TrainabilityRun } from '../schema.ts';
 
@@ -33,15 +33,7 @@ async function trainRun(sw2: number, depth: number, width: number, steps: number
   const losses: Tensor[] = [];
   try {
     for (let step = 1; step <= steps; step++) {
-      const { x, labels } = trainingBatch(data.train, order, step, BATCH);
-      const loss = tidy(() => {
-        opt.zeroGrad();
-        const l = softmaxCrossEntropy(model.forward(x), labels);
-        l.backward();
-        opt.step();
-        return l;
-      });
-      x.dispose();
+      const loss = trainingStep(model, opt, data.train, order, step, BATCH);
       // Only the last tenth of the losses is kept: their mean is the run's final loss.
       if (step > steps - Math.max(1, Math.floor(steps / 10))) losses.push(loss);
       else loss.dispose();

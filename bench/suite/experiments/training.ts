@@ -3,9 +3,9 @@
 // 2015): with ReLU at depth 30, He init (Var = 2/n) learns while Var = 1/n (LeCun) stalls,
 // because each ReLU layer halves the signal's variance and 2^-30 leaves nothing to learn from.
 
-import { init, nn, optim, readScalars, softmaxCrossEntropy, tidy, type Tensor } from '../../../src/index.ts';
+import { init, nn, optim, readScalars, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
-import { accuracy, loadMnist, shuffled, trainingBatch, type Dataset } from '../data.ts';
+import { accuracy, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
 import type { NamedInit } from '../options.ts';
 import type { TrainingRun } from '../schema.ts';
 
@@ -47,15 +47,7 @@ async function trainRun(activation: 'relu' | 'tanh', initName: NamedInit, depth:
   let diverged = false;
   try {
     for (let step = 1; step <= steps && !diverged; step++) {
-      const { x, labels } = trainingBatch(data.train, order, step, TRAIN_BATCH);
-      pending.push(tidy(() => {
-        opt.zeroGrad();
-        const l = softmaxCrossEntropy(model.forward(x), labels);
-        l.backward();
-        opt.step();
-        return l;
-      }));
-      x.dispose();
+      pending.push(trainingStep(model, opt, data.train, order, step, TRAIN_BATCH));
       if (step % every === 0 || step === steps) {
         const losses = Array.from(await readScalars(pending));
         for (const l of pending) l.dispose();
