@@ -4,6 +4,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { resolve } from 'node:path';
+import { wgslRaw } from './scripts/wgsl-raw.ts';
 
 const here = (path: string) => resolve(import.meta.dirname, path);
 
@@ -19,6 +20,7 @@ const jsonImportAttributes = {
 };
 
 export default defineConfig({
+  plugins: [wgslRaw()],
   // Examples import the package by name, as users do; inside the repo the name means the sources.
   resolve: {
     alias: [

@@ -4,10 +4,12 @@
 // vite.config.ts, which builds the library and configures vitest.
 import { defineConfig } from 'vite';
 import { resolve } from 'node:path';
+import { wgslRaw } from '../scripts/wgsl-raw.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
 export default defineConfig({
+  plugins: [wgslRaw()],
   root: import.meta.dirname,
   base: './',
   // Its own dependency cache: sharing node_modules/.vite with the root config would make each

@@ -21,8 +21,7 @@ const MAX_BINS: u32 = 256u;
 
 var<workgroup> local: array<atomic<u32>, 259>;  // MAX_BINS + 3
 
-// From the bits: WGSL lets a compiler assume no value is NaN or infinite.
-fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+// From the bits (is_nan is real.wgsl's): WGSL lets a compiler assume no value is NaN or infinite.
 fn is_inf(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }
 
 fn edge(k: u32, width: f32) -> f32 {

@@ -2,7 +2,9 @@
 // dispatch z. A 2-D operand shared by every batch has batch stride 0. op() is the identity or a
 // transpose, given as element strides (a_row, a_col) and (b_row, b_col): a transposed operand
 // is read in place, so backward passes need no transpose kernels.
-// Bindings: 0 a, 1 b (read), 2 c (write), 3 params. Entry points:
+// The bindings come from the file composed before this one: matmul-io.wgsl (plain products),
+// linear-io.wgsl (the linear layer: bias and activation applied by `finish` as each output is
+// stored) or linear-grad-io.wgsl (dW with the bias gradient summed in the same pass). Entry points:
 //  - naive:         one output per invocation (the simple variant tests and benchmarks compare with);
 //  - block:         a 4x4 block of outputs per invocation in four vec4 accumulators, any M, K,
 //                   N, any transposes; rows and columns past the edge are clamped on load and
@@ -12,26 +14,26 @@
 //      block_vec4     a·b:   vec4 along K of a, along N of b; K and N multiples of 4;
 //      block_vec4_tn  aᵀ·b:  vec4 along M of a's stored rows, along N of b; M and N multiples of 4;
 //      block_vec4_nt  a·bᵀ:  vec4 along K of both (16 dot products per step); K a multiple of 4.
+//  - wide, wide_tn, wide_nt (matmul-wide.wgsl): the block_vec4 layouts with an 8x8 block of outputs per invocation,
+//                   so each loaded value feeds twice as many FMAs (on SwiftShader a load is a
+//                   gather, the cost that matters: 1.5-1.7x block_vec4, measured at 512 and 1024);
+//  - tiled (matmul-tiled.wgsl): a 64x64 tile per 16x16 workgroup, staged through workgroup memory in steps
+//                   of 16 along K, 4x4 outputs per invocation, any layout: the kernel GPUs want
+//                   (each value read from memory once per tile, not once per invocation).
 // Separate accumulator variables (not an indexed array) stay in registers: on SwiftShader an
 // indexed array spills to memory and runs about 2x slower (measured on SwiftShader: 0.37-0.65
 // against 1.1-1.3 GFLOP/s at 512 and 1024).
-// Workgroup tiles in shared memory are not used: on CPU adapters the emulated barriers cost
-// more than they save.
+// On CPU adapters `tiled` is slow (emulated barriers cost more than they save); the kernel for a
+// shape is chosen per adapter (src/ops/matmul-kernels.ts), by measurement when tuned.
 
 struct Params {
   m: u32, k: u32, n: u32, stride_a: u32,
   stride_b: u32, a_row: u32, a_col: u32, b_row: u32,
-  b_col: u32, _pad0: u32, _pad1: u32, _pad2: u32,
+  b_col: u32, alpha: f32, _pad1: u32, _pad2: u32,
 }
-
-@group(0) @binding(3) var<uniform> params: Params;
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
-
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -44,7 +46,7 @@ fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < params.k; k++) {
     acc = fma(a[a_base + k * params.a_col], b[b_base + k * params.b_row], acc);
   }
-  c[gid.z * params.m * params.n + row * params.n + col] = acc;
+  c[gid.z * params.m * params.n + row * params.n + col] = finish(col, acc);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -76,14 +78,21 @@ fn block(@builtin(global_invocation_id) gid: vec3<u32>) {
   store_row(out, row0 + 3u, col0, acc3);
 }
 
+// The epilogue (the io file's `finish`) on four consecutive outputs of a row.
+fn finish4(col0: u32, v: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(finish(col0, v.x), finish(col0 + 1u, v.y), finish(col0 + 2u, v.z), finish(col0 + 3u, v.w));
+}
+
 // Offsets of rows (or columns) first..first+3 of a [count, ...] operand with `stride` between
 // them; past the edge (count - 1) they repeat the last one, so edge blocks load valid memory.
 fn edge_clamped(base: u32, first: u32, count: u32, stride: u32) -> vec4<u32> {
   return base + min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(count - 1u)) * stride;
 }
 
-fn store_row(out: u32, row: u32, col0: u32, v: vec4<f32>) {
+// Stores outputs col0..col0+3 of a row (those inside the matrix), through the epilogue.
+fn store_row(out: u32, row: u32, col0: u32, acc: vec4<f32>) {
   if (row >= params.m) { return; }
+  let v = finish4(col0, acc);
   let base = out + row * params.n + col0;
   let left = params.n - col0;
   c[base] = v.x;
@@ -91,11 +100,6 @@ fn store_row(out: u32, row: u32, col0: u32, v: vec4<f32>) {
   if (left > 2u) { c[base + 2u] = v.z; }
   if (left > 3u) { c[base + 3u] = v.w; }
 }
-
-// The vec4 variant binds the same buffers as arrays of vec4 (legal: no entry point uses both).
-@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> c4: array<vec4<f32>>;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn block_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -127,10 +131,10 @@ fn block_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
     acc3 = fma(vec4<f32>(a3.x), b0, fma(vec4<f32>(a3.y), b1, fma(vec4<f32>(a3.z), b2, fma(vec4<f32>(a3.w), b3, acc3))));
   }
   let out = gid.z * params.m * n4 + col;
-  c4[out + row0 * n4] = acc0;
-  if (row0 + 1u < params.m) { c4[out + (row0 + 1u) * n4] = acc1; }
-  if (row0 + 2u < params.m) { c4[out + (row0 + 2u) * n4] = acc2; }
-  if (row0 + 3u < params.m) { c4[out + (row0 + 3u) * n4] = acc3; }
+  c4[out + row0 * n4] = finish4(col * 4u, acc0);
+  if (row0 + 1u < params.m) { c4[out + (row0 + 1u) * n4] = finish4(col * 4u, acc1); }
+  if (row0 + 2u < params.m) { c4[out + (row0 + 2u) * n4] = finish4(col * 4u, acc2); }
+  if (row0 + 3u < params.m) { c4[out + (row0 + 3u) * n4] = finish4(col * 4u, acc3); }
 }
 
 // aᵀ·b: a is stored [K, M], so op(a)'s rows row0..row0+3 at one k are one vec4.
@@ -147,6 +151,7 @@ fn block_vec4_tn(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+  var sums = vec4<f32>(0.0);  // column sums of b, for linear-grad-io.wgsl's bias gradient
   // Four k per iteration (as many loads per FMA as block_vec4), then the remaining k.
   let k_main = params.k & ~3u;
   var k = 0u;
@@ -161,6 +166,7 @@ fn block_vec4_tn(@builtin(global_invocation_id) gid: vec3<u32>) {
     let b1 = b4[bk + n4];
     let b2 = b4[bk + 2u * n4];
     let b3 = b4[bk + 3u * n4];
+    if (SUM_B) { sums += (b0 + b1) + (b2 + b3); }
     acc0 = fma(vec4<f32>(a0.x), b0, fma(vec4<f32>(a1.x), b1, fma(vec4<f32>(a2.x), b2, fma(vec4<f32>(a3.x), b3, acc0))));
     acc1 = fma(vec4<f32>(a0.y), b0, fma(vec4<f32>(a1.y), b1, fma(vec4<f32>(a2.y), b2, fma(vec4<f32>(a3.y), b3, acc1))));
     acc2 = fma(vec4<f32>(a0.z), b0, fma(vec4<f32>(a1.z), b1, fma(vec4<f32>(a2.z), b2, fma(vec4<f32>(a3.z), b3, acc2))));
@@ -169,16 +175,18 @@ fn block_vec4_tn(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (; k < params.k; k++) {
     let av = a4[a_base + k * m4];
     let bv = b4[b_base + k * n4];
+    if (SUM_B) { sums += bv; }
     acc0 = fma(vec4<f32>(av.x), bv, acc0);
     acc1 = fma(vec4<f32>(av.y), bv, acc1);
     acc2 = fma(vec4<f32>(av.z), bv, acc2);
     acc3 = fma(vec4<f32>(av.w), bv, acc3);
   }
   let out = gid.z * params.m * n4 + row4 * 4u * n4 + col;
-  c4[out] = acc0;
-  c4[out + n4] = acc1;
-  c4[out + 2u * n4] = acc2;
-  c4[out + 3u * n4] = acc3;
+  c4[out] = finish4(col * 4u, acc0);
+  c4[out + n4] = finish4(col * 4u, acc1);
+  c4[out + 2u * n4] = finish4(col * 4u, acc2);
+  c4[out + 3u * n4] = finish4(col * 4u, acc3);
+  if (SUM_B && row4 == 0u) { store_col_sums(col, sums); }
 }
 
 // a·bᵀ: b is stored [N, K], so op(b)'s column col at k..k+3 is one vec4, as is a's row.
@@ -216,3 +224,4 @@ fn block_vec4_nt(@builtin(global_invocation_id) gid: vec3<u32>) {
   store_row(out, row0 + 2u, col0, acc2);
   store_row(out, row0 + 3u, col0, acc3);
 }
+

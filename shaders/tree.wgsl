@@ -1,5 +1,5 @@
 // Workgroup-wide sums and maxima, shared by reduce.wgsl, softmax.wgsl and moments.wgsl
-// (prepended by src/device/shaders.ts), with the special-value helpers they use. Every
+// (prepended by src/device/shaders.ts, after real.wgsl's special-value helpers). Every
 // invocation of the workgroup must call tree_sum and tree_max together (they hold barriers);
 // each returns the result to all of them. WG must be a power of two.
 
@@ -32,14 +32,8 @@ fn tree_max(v: f32, lid: u32) -> f32 {
   return result;
 }
 
-// Special values, from the bits: WGSL lets a compiler assume no value is NaN or infinite (so
-// `x != x` may fold to false) and leaves max undefined for NaN (SwiftShader returns the other
-// operand). These match strided.wgsl's helpers of the same names (never in one module with it).
-fn is_nan(x: f32) -> bool { return bitcast<i32>(bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000i; }
-fn is_non_finite(x: f32) -> bool { return bitcast<i32>(bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000i; }
-
-// max that propagates NaN, as PyTorch's max and maximum: max over a row holding NaN is NaN.
+// max that propagates NaN, as PyTorch's max and maximum: max over a row holding NaN is NaN
+// (WGSL leaves max undefined for NaN; SwiftShader returns the other operand). is_nan and the
+// other special-value helpers come from real.wgsl.
 fn max_nan(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
 
-// A float from its bits, made at run time: WGSL rejects inf and NaN in constant expressions.
-fn runtime_bits(bits: u32, anything: f32) -> f32 { return bitcast<f32>(bits | (bitcast<u32>(anything) & 0u)); }

@@ -15,6 +15,7 @@ export { memory, type MemoryInfo } from './memory.ts';
 export { setDebug, checkNumerics, NumericsError, type DebugOptions } from './debug.ts';
 export { GpugradError, ShapeError, DisposedError, GPUError, TypeError, DeviceLostError } from './errors.ts';
 export * from './ops/index.ts';
+export { tuneMatmul, linearProducts, type TuneShape, type TuneResult } from './ops/matmul-tune.ts';
 export type { BinaryOp, FunctionOp, MethodOp, Op, OpDef, OpInfo, OpMeta, UnaryOp } from './ops/op.ts';
 export type { TensorMethods } from './ops/methods.ts';
 export * as init from './init/index.ts';

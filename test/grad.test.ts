@@ -70,6 +70,13 @@ const specs = {
   sigmoid: unary(G.sigmoid, R.sigmoid),
   gelu: unary(G.gelu, R.gelu),
   matmul: matmuls(),
+  // [6,8]·[8,12]: the weight and bias gradients in one pass; [5,3]·[3,7]: apart (no vec4 kernel).
+  linear: ([[[6, 8], [8, 12]], [[5, 3], [3, 7]], [[2, 3, 4], [4, 4]]] as [number[], number[]][]).flatMap(([sx, sw]) =>
+    (['linear', 'relu', 'leakyRelu', 'tanh', 'sigmoid', 'gelu'] as const).map((act): OpCase => ({
+      label: `${fmt(sx)} x ${fmt(sw)} + b, ${act}`, inputs: [rand(sx, rng), rand(sw, rng), rand([sw[1]], rng)], tol: tol(16),
+      ...((sx.length !== 2 || act === 'gelu') && { grad: [true, true, true] }), // ends in a reshape or gelu
+      gpu: (x, w, b) => G.linear(x, w, b, { activation: act, alpha: 0.2 }), ref: (x, w, b) => R.linearLayer(x, w, b, act, 0.2),
+    }))),
   sum: [...reductions(G.sum, R.sum),
     { label: '[3,500] axis 1', inputs: [rand([3, 500], rng)], gpu: (x) => G.sum(x, 1), ref: (x) => R.sum(x, 1), tol: T }],
   max: reductions(G.max, R.max),

@@ -30,9 +30,14 @@ const cases: { a: number[]; b: number[] }[] = [
   { a: [5, 8], b: [8, 7] },
   { a: [12, 3], b: [3, 20] },
   { a: [4, 7], b: [7, 8] },
+  // wide's 8x8 blocks with an odd count of vec4 columns or rows to clamp; tiled's 64x64 tiles
+  // with K spanning several 16-wide steps and edges on every side.
+  { a: [12, 8], b: [8, 20] },
+  { a: [20, 12], b: [12, 12] },
+  { a: [70, 36], b: [36, 68] },
 ];
 
-/** Whether block_vec4 has a kernel for this layout and these sizes (see matmul.wgsl). */
+/** Whether block_vec4 and wide have a kernel for this layout and these sizes (see matmul.wgsl). */
 function vec4Fits(m: number, k: number, n: number, ta: boolean, tb: boolean): boolean {
   if (ta && tb) return false;
   if (ta) return m % 4 === 0 && n % 4 === 0;
@@ -46,7 +51,7 @@ describe('forward', () => {
     for (const [ta, tb] of flags) {
       const [m, k] = as.slice(-2);
       const n = bs[bs.length - 1];
-      const variants: MatmulVariant[] = ['naive', 'block', 'auto', ...(vec4Fits(m, k, n, ta, tb) ? ['block_vec4' as const] : [])];
+      const variants: MatmulVariant[] = ['naive', 'block', 'tiled', 'auto', ...(vec4Fits(m, k, n, ta, tb) ? ['block_vec4', 'wide'] as const : [])];
       for (const variant of variants) {
         it(`${as} x ${bs}, transposeA ${ta}, transposeB ${tb}, ${variant}`, async () => {
           const rng = makeRng(as.length * 100 + bs[bs.length - 1]);

@@ -67,17 +67,40 @@ function matmulBroadcastCases(): OpCase[] {
 
 function matmulCases(): OpCase[] {
   const shapes: [number[], number[]][] = [[[1, 1], [1, 1]], [[33, 65], [65, 17]], [[64, 64], [64, 64]], [[4, 8], [8, 12]],
-    [[2, 3, 5], [2, 5, 7]], [[3, 4, 8], [8, 4]], [[4, 8], [2, 8, 12]], [[2, 5, 8], [2, 8, 12]], [[33, 64], [64, 20]]];
+    [[2, 3, 5], [2, 5, 7]], [[3, 4, 8], [8, 4]], [[4, 8], [2, 8, 12]], [[2, 5, 8], [2, 8, 12]], [[33, 64], [64, 20]],
+    [[12, 8], [8, 20]], [[70, 36], [36, 68]]]; // wide's and tiled's edges
   return shapes.flatMap(([sa, sb]) => {
     const k = sa[sa.length - 1];
     const n = sb[sb.length - 1];
-    const variants: G.MatmulVariant[] = ['auto', 'naive', 'block', ...(k % 4 === 0 && n % 4 === 0 ? ['block_vec4' as const] : [])];
+    const variants: G.MatmulVariant[] = ['auto', 'naive', 'block', 'tiled', ...(k % 4 === 0 && n % 4 === 0 ? ['block_vec4', 'wide'] as const : [])];
     const inputs = [rand(sa, rng), rand(sb, rng)];
     return variants.map((variant) => ({
       label: `${fmt(sa)} x ${fmt(sb)} ${variant}`, inputs, tol: tol(k),
       gpu: (a: Tensor, b: Tensor) => G.matmul(a, b, variant), ref: refMatmul,
     }));
   });
+}
+
+/** Whether linear's output comes from a reshape (x not 2-D) or an activation run after the product. */
+const endsInAnotherOp = (sx: number[], activation: string, alpha: number) => sx.length !== 2 || activation === 'gelu' || alpha < 0;
+
+// Every activation (gelu and a negative slope run unfused after the product), no bias, rank 3,
+// sizes the vec4 kernels cannot take, and each kernel family on one shape.
+function linearCases(): OpCase[] {
+  const acts: [G.LinearActivation, number][] = [['linear', 0.01], ['relu', 0.01], ['leakyRelu', 0.2], ['leakyRelu', -0.5], ['tanh', 0.01], ['sigmoid', 0.01], ['gelu', 0.01]];
+  const shapes: [number[], number[]][] = [[[6, 8], [8, 12]], [[2, 3, 5], [5, 7]], [[70, 36], [36, 68]]];
+  const cases: OpCase[] = shapes.flatMap(([sx, sw]) => acts.map(([activation, alpha]): OpCase => ({
+    label: `${fmt(sx)} x ${fmt(sw)} + b, ${activation} ${alpha}`, inputs: [rand(sx, rng), rand(sw, rng), rand([sw[1]], rng)], tol: tol(sw[0]),
+    ...(endsInAnotherOp(sx, activation, alpha) && { grad: [true, true, true] }),
+    gpu: (x, w, b) => G.linear(x, w, b, { activation, alpha }), ref: (x, w, b) => M.linearLayer(x, w, b, activation, alpha),
+  })));
+  cases.push({ label: '[5] x [5,4] without bias, tanh', inputs: [rand([5], rng), rand([5, 4], rng)], tol: tol(5), grad: [true, true],
+    gpu: (x, w) => G.linear(x, w, null, { activation: 'tanh' }), ref: (x, w) => M.linearLayer(x, w, null, 'tanh') });
+  for (const variant of ['naive', 'block', 'block_vec4', 'wide', 'tiled'] as const) {
+    cases.push({ label: `[70,36] x [36,68] + b, relu, ${variant}`, inputs: [rand([70, 36], rng), rand([36, 68], rng), rand([68], rng)], tol: tol(36),
+      gpu: (x, w, b) => G.linear(x, w, b, { activation: 'relu', variant }), ref: (x, w, b) => M.linearLayer(x, w, b, 'relu') });
+  }
+  return cases;
 }
 
 type Reduction = (x: Tensor, axis?: number, keepDims?: boolean) => Tensor;
@@ -154,6 +177,7 @@ const specs = {
       ref: () => nd([0, 1, 0, 1, 0, 0], [2, 3]), tol: EXACT },
   ],
   matmul: [...matmulCases(), ...matmulBroadcastCases()],
+  linear: linearCases(),
   sum: [...reduceCases(G.sum, R.sum),
     { label: '[2,3,4] axes [2,0]', inputs: [rand([2, 3, 4], rng)], gpu: (x) => G.sum(x, [2, 0]), ref: (x) => R.sumAxes(x, [0, 2]), tol: tol(8) },
     { label: '[2,3,4] axes [] (nothing reduced)', inputs: [rand([2, 3, 4], rng)], gpu: (x) => G.sum(x, []), ref: (x) => x, tol: EXACT },

@@ -77,12 +77,15 @@ describe('options', () => {
   });
 });
 
-/** Small enough for SwiftShader in a few seconds; 60 steps let the buffer pool see every batch phase first. */
-const SMALL: SoakOptions = { steps: 240, every: 60, width: 32, depth: 3, batch: 16 };
+/** Small enough for SwiftShader in a few seconds. */
+const SMALL: SoakOptions = { steps: 300, every: 60, width: 32, depth: 3, batch: 16 };
 
+// The first interval starts from an empty buffer pool, which may still gain a buffer in the
+// second (the losses read back at its end come from the pool then); a leak of a tensor, a buffer
+// or a pipeline per step keeps every later report moving, so the baseline is the second report.
 function expectSoaked(reports: Report[]) {
-  expect(reports.map((r) => r.step)).toEqual([60, 120, 180, 240]);
-  const checks = verdict(reports);
+  expect(reports.map((r) => r.step)).toEqual([60, 120, 180, 240, 300]);
+  const checks = verdict(reports.slice(1));
   for (const counter of ['live tensors', 'live bytes', 'pooled bytes', 'compiled pipelines']) {
     const check = checks.find((c) => c.counter === counter)!;
     expect(check.flat, check.line).toBe(true);

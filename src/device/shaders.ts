@@ -6,12 +6,19 @@
 // the op table (src/ops) passes the function's name in.
 
 import strided from '../../shaders/strided.wgsl?raw';
+import real from '../../shaders/real.wgsl?raw';
+import activations from '../../shaders/activations.wgsl?raw';
 import unary from '../../shaders/unary.wgsl?raw';
 import binary from '../../shaders/binary.wgsl?raw';
 import ternary from '../../shaders/ternary.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import softmax from '../../shaders/softmax.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
+import matmulWide from '../../shaders/matmul-wide.wgsl?raw';
+import matmulTiled from '../../shaders/matmul-tiled.wgsl?raw';
+import matmulIo from '../../shaders/matmul-io.wgsl?raw';
+import linearIo from '../../shaders/linear-io.wgsl?raw';
+import linearGradIo from '../../shaders/linear-grad-io.wgsl?raw';
 import fill from '../../shaders/fill.wgsl?raw';
 import rng from '../../shaders/rng.wgsl?raw';
 import optim from '../../shaders/optim.wgsl?raw';
@@ -55,26 +62,34 @@ function compose(name: string, parts: Part[]): Shader {
   };
 }
 
+const REAL: Part = ['real.wgsl', real];
+const ACTIVATIONS: Part = ['activations.wgsl', activations];
+/** The matmul kernels, after the bindings of plain products, the linear layer or its gradient. */
+const MATMUL_KERNELS: Part[] = [['matmul.wgsl', matmul], ['matmul-wide.wgsl', matmulWide], ['matmul-tiled.wgsl', matmulTiled]];
+
 // reduce, softmax and moments fold across a workgroup with tree.wgsl's helpers.
 export const shaders = {
-  reduce: compose('reduce', [['tree.wgsl', tree], ['reduce.wgsl', reduce]]),
-  softmax: compose('softmax', [['tree.wgsl', tree], ['softmax.wgsl', softmax]]),
-  moments: compose('moments', [['tree.wgsl', tree], ['moments.wgsl', moments]]),
-  matmul: compose('matmul', [['matmul.wgsl', matmul]]),
+  reduce: compose('reduce', [REAL, ['tree.wgsl', tree], ['reduce.wgsl', reduce]]),
+  softmax: compose('softmax', [REAL, ['tree.wgsl', tree], ['softmax.wgsl', softmax]]),
+  moments: compose('moments', [REAL, ['tree.wgsl', tree], ['moments.wgsl', moments]]),
+  matmul: compose('matmul', [['matmul-io.wgsl', matmulIo], ...MATMUL_KERNELS]),
+  linear: compose('linear', [REAL, ACTIVATIONS, ['linear-io.wgsl', linearIo], ...MATMUL_KERNELS]),
+  linearGrad: compose('linearGrad', [['linear-grad-io.wgsl', linearGradIo], ...MATMUL_KERNELS]),
   fill: compose('fill', [['fill.wgsl', fill]]),
   rng: compose('rng', [['rng.wgsl', rng]]),
   optim: compose('optim', [['optim.wgsl', optim]]),
   gather: compose('gather', [['gather.wgsl', gather]]),
   numerics: compose('numerics', [['numerics.wgsl', numerics]]),
-  histogram: compose('histogram', [['histogram.wgsl', histogram]]),
+  histogram: compose('histogram', [REAL, ['histogram.wgsl', histogram]]),
 };
 
 /** The elementwise families: how many operands `fn apply` takes. */
 export type Family = 'unary' | 'binary' | 'ternary';
-const FAMILIES: Record<Family, { file: string; text: string; args: string[] }> = {
-  unary: { file: 'unary.wgsl', text: unary, args: ['x'] },
-  binary: { file: 'binary.wgsl', text: binary, args: ['a', 'b'] },
-  ternary: { file: 'ternary.wgsl', text: ternary, args: ['c', 'a', 'b'] },
+// Each family after strided.wgsl and real.wgsl; unary also after the activations.
+const FAMILIES: Record<Family, { parts: Part[]; args: string[] }> = {
+  unary: { parts: [ACTIVATIONS, ['unary.wgsl', unary]], args: ['x'] },
+  binary: { parts: [['binary.wgsl', binary]], args: ['a', 'b'] },
+  ternary: { parts: [['ternary.wgsl', ternary]], args: ['c', 'a', 'b'] },
 };
 
 const composed = new Map<string, Shader>();
@@ -84,15 +99,15 @@ export function elementwiseShader(family: Family, fn: string): Shader {
   const name = `${family}:${fn}`;
   let shader = composed.get(name);
   if (!shader) {
-    const { file, text, args } = FAMILIES[family];
+    const { parts, args } = FAMILIES[family];
     const signature = [...args, 'p'].map((a) => `${a}: f32`).join(', ');
     const apply = `fn apply(${signature}) -> f32 { return ${fn}(${[...args, 'p'].join(', ')}); }`;
-    composed.set(name, (shader = compose(name, [['strided.wgsl', strided], [file, text], [`(apply for ${fn})`, apply]])));
+    composed.set(name, (shader = compose(name, [['strided.wgsl', strided], REAL, ...parts, [`(apply for ${fn})`, apply]])));
   }
   return shader;
 }
 
 /** Whether the family's WGSL file defines function `fn` (the op table's test checks every entry). */
 export function definesFunction(family: Family, fn: string): boolean {
-  return new RegExp(`\\bfn\\s+${fn}\\s*\\(`).test(FAMILIES[family].text + strided);
+  return new RegExp(`\\bfn\\s+${fn}\\s*\\(`).test(FAMILIES[family].parts.map(([, text]) => text).join('\n'));
 }

@@ -7,7 +7,7 @@ import { noGrad } from '../autograd.ts';
 import { DisposedError, GpugradError } from '../errors.ts';
 import * as init from '../init/index.ts';
 import { checkDict, checkLayout, copyInto, rejectUnexpected, tensorEntry, type Layout, type StateDict } from '../io/state-dict.ts';
-import { add, gelu, leakyRelu, matmul, relu, sigmoid, tanh, transpose } from '../ops/index.ts';
+import { gelu, leakyRelu, linear, relu, sigmoid, tanh, transpose } from '../ops/index.ts';
 import { checkBoolean, checkNumber, checkOptions } from '../ops/args.ts';
 import { tidy } from '../scope.ts';
 import { formatShape, keep, type Tensor } from '../tensor.ts';
@@ -156,12 +156,21 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return linear(x, this.weight, this.bias);
+  }
+
+  private checkInput(x: Tensor): void {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new GpugradError(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${formatShape(x.shape)} has ` +
         `${x.shape[x.rank - 1]} features, expected ${this.inFeatures}`);
     }
-    const y = matmul(x, this.weight);
-    return this.bias ? add(y, this.bias) : y;
+  }
+
+  /** x·W + b with the activation applied in the same dispatch (what Sequential runs for Linear then Activation). */
+  forwardWith(x: Tensor, activation: Activation): Tensor {
+    this.checkInput(x);
+    return linear(x, this.weight, this.bias, { activation: activation.name, alpha: activation.alpha });
   }
 
   override parameters(): Tensor[] {
@@ -208,7 +217,15 @@ export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
 /** GELU, tanh approximation. */
 export class GELU extends Activation { constructor() { super('gelu'); } }
 
-/** Runs modules in order. */
+/** A Linear and the Activation after it, neither with a forward of its own (a subclass's). */
+const fusible = (layer: Module, next: Module | undefined): next is Activation =>
+  layer instanceof Linear && next instanceof Activation &&
+  layer.forward === Linear.prototype.forward && next.forward === Activation.prototype.forward;
+
+/**
+ * Runs modules in order. A Linear followed by an Activation runs as one linear() op: the
+ * activation is applied in the product's dispatch, with the same values and gradients.
+ */
 export class Sequential extends Module {
   readonly layers: Module[];
   constructor(...layers: Module[]) {
@@ -216,7 +233,17 @@ export class Sequential extends Module {
     this.layers = layers;
   }
   forward(x: Tensor): Tensor {
-    return this.layers.reduce((h, layer) => layer.forward(h), x);
+    let h = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const [layer, next] = [this.layers[i], this.layers[i + 1]];
+      if (fusible(layer, next)) {
+        h = (layer as Linear).forwardWith(h, next!);
+        i++;
+      } else {
+        h = layer.forward(h);
+      }
+    }
+    return h;
   }
   override parameters(): Tensor[] {
     return this.layers.flatMap((layer) => layer.parameters());

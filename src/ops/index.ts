@@ -7,6 +7,7 @@ export * from './creation.ts';
 export * from './elementwise.ts';
 export * from './indexing.ts';
 export * from './losses.ts';
+export * from './linear.ts';
 export * from './matmul.ts';
 export * from './reduce.ts';
 export * from './shape.ts';

@@ -1,8 +1,8 @@
 // Matrix product on matmul.wgsl, with either operand optionally transposed in place. The
 // kernel takes 2-D and batched 3-D operands (a 2-D operand is shared by every batch); other
 // batch shapes (rank 4 and up, batch broadcasting) are brought to that form with views, or
-// broadcastTo where a batch really repeats, before the dispatch. The 4x4-block kernels are
-// the default; `naive` stays selectable so tests and benchmarks can compare the variants.
+// broadcastTo where a batch really repeats, before the dispatch. Which kernel runs is
+// matmul-kernels.ts's choice unless the call names one.
 
 import { getDevice } from '../device/device.ts';
 import { shaders } from '../device/shaders.ts';
@@ -10,15 +10,10 @@ import { ShapeError, TypeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { checkBoolean, checkOneOf, checkTensor, describe } from './args.ts';
 import { broadcastShapes } from './launch.ts';
-import { primitive, type MethodOp } from './op.ts';
+import { autoKernel, checkVariant, grid, layoutOf, VARIANTS, type Dims, type Kernel, type Layout, type MatmulVariant } from './matmul-kernels.ts';
+import { primitive, type MethodOp, type OpInfo } from './op.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
-/**
- * A matmul kernel: 'naive' (one output per invocation), 'block' (a 4x4 block of outputs per
- * invocation), 'block_vec4' (the same with vec4 loads: for a·b K and N multiples of 4, for
- * aᵀ·b M and N, for a·bᵀ K; not for aᵀ·bᵀ), or 'auto' (block_vec4 where it applies, else block).
- */
-export type MatmulVariant = 'auto' | 'naive' | 'block' | 'block_vec4';
 type Attrs = { variant: MatmulVariant; transposeA: boolean; transposeB: boolean };
 
 /** Options of matmul(): transposed operands and the kernel. */
@@ -27,7 +22,13 @@ export interface MatmulOptions {
   transposeA?: boolean;
   /** Multiply by the transpose of b (its last two axes), read in place without a copy. */
   transposeB?: boolean;
-  /** Kernel choice (default 'auto': block_vec4 when it applies, else block). */
+  /**
+   * The kernel: 'naive' (one output per invocation), 'block' (4x4 outputs per invocation, any
+   * shape), 'block_vec4' and 'wide' (4x4 and 8x8 with vec4 loads: for a·b K and N multiples of
+   * 4, for aᵀ·b M and N, for a·bᵀ K; not for aᵀ·bᵀ), 'tiled' (64x64 tiles in workgroup memory,
+   * for GPUs), or 'auto' (default: the choice tuneMatmul() measured for this adapter and shape,
+   * else wide on CPU adapters and tiled on GPUs where they apply).
+   */
   variant?: MatmulVariant;
 }
 
@@ -50,56 +51,38 @@ function matmulShape(a: Shape, b: Shape, { transposeA, transposeB }: Attrs): num
   return batch === null ? [m, n] : [batch, m, n];
 }
 
-type MatmulKernel = 'naive' | 'block' | 'block_vec4' | 'block_vec4_tn' | 'block_vec4_nt';
-
-/** The vec4 kernel of each layout, and the dimensions its vec4 loads run along. */
-const VEC4: Record<string, { entry: MatmulKernel; along: ('m' | 'k' | 'n')[] } | undefined> = {
-  'a·b': { entry: 'block_vec4', along: ['k', 'n'] },
-  'aᵀ·b': { entry: 'block_vec4_tn', along: ['m', 'n'] },
-  'a·bᵀ': { entry: 'block_vec4_nt', along: ['k'] },
-  'aᵀ·bᵀ': undefined,
-};
-
-/** Picks the kernel (matmul.wgsl's entry point): block_vec4's form for the layout when its vec4 loads fit. */
-function chooseVariant({ variant, transposeA, transposeB }: Attrs, m: number, k: number, n: number): MatmulKernel {
-  const layout = `a${transposeA ? 'ᵀ' : ''}·b${transposeB ? 'ᵀ' : ''}`;
-  const vec4 = VEC4[layout];
-  const dims = { m, k, n };
-  const fits = vec4 !== undefined && vec4.along.every((d) => dims[d] % 4 === 0);
-  if (variant === 'block_vec4' && !vec4) throw new ShapeError('matmul: block_vec4 has no kernel for aᵀ·bᵀ (both operands transposed)');
-  if (variant === 'block_vec4' && !fits) {
-    const need = vec4!.along.map((d) => `${d.toUpperCase()}=${dims[d]}`).join(', ');
-    throw new ShapeError(`matmul: block_vec4 for ${layout} needs ${vec4!.along.map((d) => d.toUpperCase()).join(' and ')} divisible by 4, got ${need}`);
-  }
-  if (variant === 'naive' || variant === 'block') return variant;
-  return fits ? vec4!.entry : 'block';
+/** The uniforms, dimensions and layout of op(a)·op(b) for matmul*.wgsl, from the stored shapes. */
+export function productParams(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean) {
+  const [m, k] = matrixDims(a.shape, transposeA);
+  const n = matrixDims(b.shape, transposeB)[1];
+  // Element strides of op(a)[row, k] and op(b)[k, col] in the stored row-major matrices.
+  const [aRow, aCol] = transposeA ? [1, m] : [k, 1];
+  const [bRow, bCol] = transposeB ? [1, k] : [n, 1];
+  const params = {
+    m, k, n, stride_a: a.rank === 3 ? m * k : 0, stride_b: b.rank === 3 ? k * n : 0,
+    a_row: aRow, a_col: aCol, b_row: bRow, b_col: bCol, alpha: 0,
+  };
+  return { params, dims: { m, k, n }, layout: layoutOf(transposeA, transposeB) };
 }
 
-function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs): Tensor {
-  const [m, k] = matrixDims(a.shape, attrs.transposeA);
-  const n = shape[shape.length - 1];
-  const batch = shape.length === 3 ? shape[0] : 1;
-  const variant = chooseVariant(attrs, m, k, n); // may throw: before allocating
+/** The kernel for a product: the asked variant (checked), or the adapter's choice for 'auto'. */
+export function kernelFor(op: string, variant: MatmulVariant, layout: Layout, dims: Dims): Kernel {
+  checkVariant(op, variant, layout, dims);
+  return variant === 'auto' ? autoKernel(layout, dims) : variant;
+}
+
+function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs, op: OpInfo): Tensor {
+  const { params, dims, layout } = productParams(a, b, attrs.transposeA, attrs.transposeB);
+  const kernel = kernelFor(op.publicName, attrs.variant, layout, dims); // may throw: before allocating
   const out = Tensor.empty(shape, 'matmul');
   if (out.size === 0) return out;
-  // Element strides of op(a)[row, k] and op(b)[k, col] in the stored row-major matrices.
-  const [aRow, aCol] = attrs.transposeA ? [1, m] : [k, 1];
-  const [bRow, bCol] = attrs.transposeB ? [1, k] : [n, 1];
-  const strideA = a.rank === 3 ? m * k : 0;
-  const strideB = b.rank === 3 ? k * n : 0;
-  const params = { m, k, n, stride_a: strideA, stride_b: strideB, a_row: aRow, a_col: aCol, b_row: bRow, b_col: bCol };
-  // naive: one output per invocation; every other kernel: a 4x4 block.
-  const cols = variant === 'naive' ? n : Math.ceil(n / 4);
-  const rows = variant === 'naive' ? m : Math.ceil(m / 4);
   const shader = shaders.matmul;
-  const groups: [number, number, number] = [Math.ceil(cols / shader.constants.WG_X), Math.ceil(rows / shader.constants.WG_Y), batch];
-  getDevice().dispatch({ shader, entryPoint: variant }, [a.buffer('matmul'), b.buffer('matmul')], [out.buffer('matmul')], params, groups);
+  const { entryPoint, groups } = grid(shader, kernel, layout, dims, shape.length === 3 ? shape[0] : 1);
+  getDevice().dispatch({ shader, entryPoint }, [a.buffer('matmul'), b.buffer('matmul')], [out.buffer('matmul')], params, groups);
   return out;
 }
 
 const mm = (a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean) => matmul(a, b, { transposeA, transposeB });
-
-const VARIANTS: readonly MatmulVariant[] = ['auto', 'naive', 'block', 'block_vec4'];
 
 /**
  * An operand as the kernel takes it: a 2-D matrix when its batch is all ones (shared by every
@@ -124,7 +107,7 @@ function asKernelOperand(x: Tensor, outBatch: number[]): Tensor {
  */
 export const matmul: MethodOp<[a: Tensor, b: Tensor, options?: MatmulOptions | MatmulVariant]> = primitive<Attrs, [a: Tensor, b: Tensor, options?: MatmulOptions | MatmulVariant]>({
   shape: ([a, b], attrs) => matmulShape(a.shape, b.shape, attrs),
-  forward: ([a, b], attrs, shape) => launchMatmul(a, b, shape, attrs),
+  forward: ([a, b], attrs, shape, op) => launchMatmul(a, b, shape, attrs, op),
   vjp: (dy, [a, b], _, { transposeA: ta, transposeB: tb }) => [
     () => (ta ? mm(b, dy, tb, true) : mm(dy, b, false, !tb)),
     () => (tb ? mm(dy, a, true, ta) : mm(a, dy, !ta, false)),
@@ -153,3 +136,6 @@ export const matmul: MethodOp<[a: Tensor, b: Tensor, options?: MatmulOptions | M
   const out = run([asKernelOperand(a, outBatch), asKernelOperand(b, outBatch)], attrs);
   return out.rank === outBatch.length + 2 ? out : reshape(out, [...outBatch, ...out.shape.slice(-2)]);
 });
+
+export type { MatmulVariant } from './matmul-kernels.ts';
+export { matmulTuning, setMatmulTuning } from './matmul-kernels.ts';

@@ -6,6 +6,7 @@
 
 import * as elementwise from './elementwise.ts';
 import * as indexing from './indexing.ts';
+import * as linear from './linear.ts';
 import * as losses from './losses.ts';
 import * as matmul from './matmul.ts';
 import * as reduce from './reduce.ts';
@@ -13,12 +14,12 @@ import * as shape from './shape.ts';
 import * as softmax from './softmax.ts';
 import { isOp, nameOp, OP_BRAND, type Op } from './op.ts';
 
-const families = { elementwise, indexing, losses, matmul, reduce, shape, softmax };
+const families = { elementwise, indexing, linear, losses, matmul, reduce, shape, softmax };
 
 /** The public ops of a family module, by name. @internal */
 type OpsOf<M> = { [K in keyof M as M[K] extends { readonly [OP_BRAND]: boolean } ? K : never]: M[K] };
 /** Every public op, by name, with its exact signature. @internal */
-export type PublicOps = OpsOf<typeof elementwise> & OpsOf<typeof indexing> & OpsOf<typeof losses> & OpsOf<typeof matmul> &
+export type PublicOps = OpsOf<typeof elementwise> & OpsOf<typeof indexing> & OpsOf<typeof linear> & OpsOf<typeof losses> & OpsOf<typeof matmul> &
   OpsOf<typeof reduce> & OpsOf<typeof shape> & OpsOf<typeof softmax>;
 
 type AnyOp = Op<never[], unknown>;

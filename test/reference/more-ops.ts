@@ -7,7 +7,7 @@
  * `domains` says where the random inputs of an elementwise op must come from (log needs
  * x > 0, ...), so the op-table tests can draw them for any op that has a reference here.
  */
-import { broadcastShape, matmul as matmul2 } from './ops.ts';
+import { add, broadcastShape, gelu, leakyRelu, matmul as matmul2, relu, sigmoid, tanh } from './ops.ts';
 import { nd, sizeOf, stridesOf, zeros, type Nd } from './ndarray.ts';
 
 /** Where the inputs of an elementwise op are drawn: uniform in `range`, or normal pushed |x| >= minAbs. */
@@ -193,4 +193,12 @@ export function crossEntropyIndices(x: Nd, labels: number[], reduction: 'mean' |
     return m + Math.log(total(row.map((v) => Math.exp(v - m)))) - row[c];
   });
   return reduceLoss(nd(losses, [rows]), reduction);
+}
+
+/** The linear layer act(x·W + b) (b optional) over the last axis of x, as a composition of the references. */
+export function linearLayer(x: Nd, w: Nd, b: Nd | null, act = 'linear', alpha = 0.01): Nd {
+  const xw = x.shape.length === 1 ? nd(matmul2(nd(x.data, [1, x.shape[0]]), w).data, [w.shape[1]]) : matmul2(x, w);
+  const z = b ? add(xw, b) : xw;
+  const fns: Record<string, (v: Nd) => Nd> = { linear: (v) => v, relu, tanh, sigmoid, gelu, leakyRelu: (v) => leakyRelu(v, alpha) };
+  return fns[act](z);
 }

@@ -1,0 +1,57 @@
+// The matmul kernel choice: the defaults per adapter kind, the tuner's measurements and the
+// choices it records, saving and loading them, and bad arguments. (Every kernel's values are
+// checked against float64 in ops.test.ts and matmul-transpose.test.ts.)
+
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GpugradError, linearProducts, matmulTuning, ready, setMatmulTuning, tuneMatmul } from '../src/index.ts';
+import { autoKernel, candidates, tuningKey } from '../src/ops/matmul-kernels.ts';
+
+beforeAll(async () => { await ready({ verbose: false }); });
+afterEach(() => setMatmulTuning(null));
+
+describe('matmul kernel choice', () => {
+  it('untuned, a CPU adapter gets the 8x8 register blocks where their vec4 loads fit, else 4x4 blocks', () => {
+    expect(autoKernel('nn', { m: 256, k: 256, n: 256 })).toBe('wide');
+    expect(autoKernel('tn', { m: 6, k: 8, n: 8 })).toBe('block');  // aᵀ·b needs M divisible by 4
+    expect(autoKernel('nt', { m: 5, k: 8, n: 7 })).toBe('wide');   // a·bᵀ needs only K
+    expect(autoKernel('tt', { m: 8, k: 8, n: 8 })).toBe('block');  // no vec4 kernel for aᵀ·bᵀ
+  });
+
+  it('the tuner times every kernel that fits each product and records the fastest', async () => {
+    const seen: string[] = [];
+    const results = await tuneMatmul(linearProducts(16, 12, 8), { repeats: 1, onProgress: (r) => seen.push(r.layout) });
+    expect(seen).toEqual(['nn', 'nt', 'tn']);
+    for (const r of results) {
+      const dims = { m: r.m, k: r.k, n: r.n };
+      expect(Object.keys(r.ms).sort()).toEqual([...candidates(r.layout, dims)].sort());
+      const fastest = Object.entries(r.ms).reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+      expect(r.choice).toBe(fastest);
+      expect(r.key).toBe(tuningKey(r.layout, dims));
+      expect(matmulTuning()[r.key]).toBe(r.choice);
+      expect(autoKernel(r.layout, dims)).toBe(r.choice);
+    }
+    // Products of one shape class (dimensions rounded up to powers of two) share the choice.
+    expect(tuningKey('nn', { m: 16, k: 12, n: 8 })).toBe(tuningKey('nn', { m: 9, k: 16, n: 3 }));
+  });
+
+  it('choices load and override by key, and null forgets them', () => {
+    const key = tuningKey('nn', { m: 64, k: 64, n: 64 });
+    setMatmulTuning({ [key]: 'tiled' });
+    expect(autoKernel('nn', { m: 64, k: 64, n: 64 })).toBe('tiled');
+    expect(matmulTuning()).toEqual({ [key]: 'tiled' });
+    setMatmulTuning(null);
+    expect(autoKernel('nn', { m: 64, k: 64, n: 64 })).toBe('wide');
+  });
+
+  it('a choice that cannot run a product is passed over for the default', () => {
+    setMatmulTuning({ [tuningKey('tn', { m: 6, k: 8, n: 8 })]: 'wide' });
+    expect(autoKernel('tn', { m: 6, k: 8, n: 8 })).toBe('block');
+  });
+
+  it('bad arguments fail in one line', async () => {
+    expect(() => setMatmulTuning({ k: 'fast' as never })).toThrow("setMatmulTuning: 'fast' for k is not a kernel (naive, block, block_vec4, wide, tiled)");
+    await expect(tuneMatmul([{ m: 0, k: 2, n: 2 }])).rejects.toThrow(GpugradError);
+    await expect(tuneMatmul([{ m: 2, k: 2, n: 2 }], { repeats: 0 })).rejects.toThrow(/tuneMatmul: repeats/);
+    await expect(tuneMatmul('all' as never)).rejects.toThrow('tuneMatmul: shapes must be an array');
+  });
+});
