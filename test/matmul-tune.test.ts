@@ -3,7 +3,11 @@
 // checked against float64 in ops.test.ts and matmul-transpose.test.ts.)
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GpugradError, linearProducts, matmulTuning, ready, setMatmulTuning, tuneMatmul } from '../src/index.ts';
+import { GpugradError, linear, linearProducts, matmulTuning, mul, ready, setMatmulTuning, sum, tidy, tuneMatmul } from '../src/index.ts';
+import { tol } from './reference/check.ts';
+import { makeRng } from './reference/ndarray.ts';
+import * as ref from './reference/ops.ts';
+import { expectTensor, rand, refMatmul, toTensor } from './helpers.ts';
 import { autoKernel, candidates, tuningKey } from '../src/ops/matmul-kernels.ts';
 
 beforeAll(async () => { await ready({ verbose: false }); });
@@ -54,4 +58,19 @@ describe('matmul kernel choice', () => {
     await expect(tuneMatmul([{ m: 2, k: 2, n: 2 }], { repeats: 0 })).rejects.toThrow(/tuneMatmul: repeats/);
     await expect(tuneMatmul('all' as never)).rejects.toThrow('tuneMatmul: shapes must be an array');
   });
+});
+
+describe("linear's weight and bias gradients under each choice for dW = xᵀ·dz", () => {
+  // loss = Σ linear(x, W, b)·r without an activation: dz = r, so dW = xᵀ·r and db = Σ_rows r.
+  for (const kernel of ['wide', 'block_vec4', 'tiled', 'block'] as const) {
+    it(`${kernel}${kernel === 'wide' || kernel === 'block_vec4' ? ' (bias gradient in the same pass)' : ' (bias gradient summed apart)'}`, async () => {
+      const rng = makeRng(5);
+      const [x, w, b, r] = [rand([12, 8], rng), rand([8, 16], rng), rand([16], rng), rand([12, 16], rng)];
+      setMatmulTuning({ [tuningKey('tn', { m: 8, k: 12, n: 16 })]: kernel });
+      const [xt, wt, bt] = [toTensor(x), toTensor(w, true), toTensor(b, true)];
+      tidy(() => sum(mul(linear(xt, wt, bt), toTensor(r))).backward());
+      await expectTensor(wt.grad!, refMatmul(ref.transpose(x), r), tol(12), 'dW');
+      await expectTensor(bt.grad!, ref.sum(r, 0), tol(12), 'db');
+    });
+  }
 });

@@ -13,7 +13,7 @@ import { formatShape, Tensor, type Shape } from '../tensor.ts';
 import { checkNumber, checkOneOf, checkOptions, checkTensor } from './args.ts';
 import { gelu, leakyRelu, relu, sigmoid, tanh } from './elementwise.ts';
 import { kernelFor, matmul, productParams } from './matmul.ts';
-import { autoKernel, fits, grid, VARIANTS, type Kernel, type MatmulVariant } from './matmul-kernels.ts';
+import { autoKernel, grid, VARIANTS, type Kernel, type MatmulVariant } from './matmul-kernels.ts';
 import { primitive, type FunctionOp, type Op, type OpInfo } from './op.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
@@ -47,12 +47,14 @@ function activationGrad(activation: Exclude<Fused, 'linear'>): GradKernel {
   return op.meta.kernels![key] as unknown as GradKernel;
 }
 
-/** The aᵀ·b kernel that also sums dz's columns (the vec4 ones), or null where none fits. */
+/**
+ * The kernel for dW = xᵀ·dz when it is one that also sums dz's columns (the vec4 aᵀ·b ones),
+ * else null: the product's own choice comes first (on a GPU the tiled kernel may beat the
+ * one dispatch saved), and the bias gradient is then a separate sum.
+ */
 function summingKernel(m: number, k: number, n: number): Kernel | null {
-  const dims = { m, k, n };
-  const choice = autoKernel('tn', dims);
-  if (choice === 'wide' || choice === 'block_vec4') return choice;
-  return fits('block_vec4', 'tn', dims) ? 'block_vec4' : null;
+  const choice = autoKernel('tn', { m, k, n });
+  return choice === 'wide' || choice === 'block_vec4' ? choice : null;
 }
 
 /** dW = xᵀ·dz and db = Σ_rows dz in one dispatch. */
