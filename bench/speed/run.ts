@@ -60,6 +60,8 @@ export interface EnvResult {
   userAgent: string;
   libs: LibStatus[];
   cells: Cell[];
+  /** Browser only: errors the page logged (console.error, uncaught), whichever library caused them. */
+  pageErrors?: string[];
 }
 
 export interface RunOptions {

@@ -2,7 +2,13 @@
 // improvement to the layers it is made of, such as a fused linear + activation, shows up here
 // without changes), mseLoss, optim.SGD, tidy() around each step, loadStateDict for the weights.
 
-import { adapterInfo, matmul, memory, mseLoss, nn, noGrad, optim, ready, tensor, tidy, type Tensor } from '../../../src/index.ts';
+import { adapterInfo, matmul, memory, mseLoss, nn, noGrad, opTable, optim, ready, tensor, tidy, type Tensor } from '../../../src/index.ts';
+
+// The op table names every op as src/ops/table.ts loads. A production bundle (the page's)
+// that imports only functions from src/index.ts dropped that module, and every op threw 'an
+// op ran before the op table named it'; neither package.json's sideEffects nor a plugin
+// marking the module kept it. Using the table keeps it in the bundle.
+const OPS = Object.keys(opTable).length;
 import type { MlpData } from '../reference.ts';
 import type { MatmulTask, MlpTask, Runner } from './types.ts';
 
@@ -18,6 +24,7 @@ export function gpugradRunner(): Runner {
   return {
     id: 'gpugrad',
     async init() {
+      if (OPS === 0) throw new Error('gpugrad: the op table is empty');
       await ready({ verbose: false });
       const info = adapterInfo();
       return `gpugrad on ${[info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter'} (${info.source})`;
