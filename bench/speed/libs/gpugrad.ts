@@ -2,15 +2,18 @@
 // improvement to the layers it is made of, such as a fused linear + activation, shows up here
 // without changes), mseLoss, optim.SGD, tidy() around each step, loadStateDict for the weights.
 
+import '../../../src/ops/methods.ts';
 import { adapterInfo, matmul, memory, mseLoss, nn, noGrad, opTable, optim, ready, tensor, tidy, type Tensor } from '../../../src/index.ts';
-
-// The op table names every op as src/ops/table.ts loads. A production bundle (the page's)
-// that imports only functions from src/index.ts dropped that module, and every op threw 'an
-// op ran before the op table named it'; neither package.json's sideEffects nor a plugin
-// marking the module kept it. Using the table keeps it in the bundle.
-const OPS = Object.keys(opTable).length;
 import type { MlpData } from '../reference.ts';
 import type { MatmulTask, MlpTask, Runner } from './types.ts';
+
+// The op table names every op as src/ops/table.ts loads, and src/ops/methods.ts attaches the
+// Tensor methods (backward() among them): side effects both. The page's production bundle,
+// whose gpugrad chunk imports only functions from src/index.ts, dropped both, although
+// package.json's sideEffects lists methods.ts: every op threw 'an op ran before the op table
+// named it', then loss.backward was not a function. Using the table and importing methods.ts
+// for its effect (above) keeps them.
+const OPS = Object.keys(opTable).length;
 
 async function read(t: Tensor): Promise<Float32Array> {
   try {
