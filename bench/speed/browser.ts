@@ -1,7 +1,8 @@
 // The Chromium side of `npm run bench:speed`: builds the page (bench/speed/vite.config.ts)
 // into a temporary folder, serves it from 127.0.0.1 with Vite's preview server, and runs it
 // in headless Chromium through the browser tests' launcher (WebGPU on; SwiftShader without a
-// GPU). Progress lines come back through an exposed function; the result through page.evaluate.
+// GPU). Progress lines and each finished cell come back through exposed functions; the result
+// through page.evaluate.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { build, preview } from 'vite';
 import { collectErrors, launchChromium } from '../../test/browser/harness.ts';
 import type { PageOptions } from './page.ts';
-import type { EnvResult } from './run.ts';
+import type { Cell, EnvResult, LibStatus } from './run.ts';
 
 const CONFIG = resolve(import.meta.dirname, 'vite.config.ts');
 
@@ -25,17 +26,41 @@ export async function runInBrowser(options: PageOptions, onProgress: (line: stri
       if (!url) throw new Error('the preview server did not report a URL');
       const page = await chromium.browser.newPage();
       const errors = await collectErrors(page);
+      // Cells come back one by one as they finish: if the page dies, what it measured stays.
+      const libs: LibStatus[] = [];
+      const cells: Cell[] = [];
+      let crashed: Error | null = null;
+      page.on('error', (e) => { crashed = e; }); // the page's process crashed
       await page.exposeFunction('speedProgress', onProgress);
+      await page.exposeFunction('speedLib', (lib: LibStatus) => { libs.push(lib); });
+      await page.exposeFunction('speedCell', (cell: Cell) => { cells.push(cell); });
       await page.goto(url, { waitUntil: 'load' });
       await page.waitForFunction(() => typeof window.speedStart === 'function', { timeout: 60_000 });
       onProgress(`[browser] ${await chromium.browser.version()}`);
       await page.evaluate((o) => window.speedStart(o), options);
-      await page.waitForFunction(() => window.speedResult !== undefined, { timeout: 0, polling: 500 });
-      const outcome = await page.evaluate(() => window.speedResult!);
-      if (!outcome.ok) throw new Error(`the page failed: ${outcome.error}`);
-      // Errors the page logged (a peer's console.error) are noted, not fatal: the cells say what failed.
+      // Polled from here rather than with waitForFunction: a long synchronous stretch in the page
+      // (a peer compiling its shaders) only delays the answer.
+      let outcome: Window['speedResult'];
+      for (;;) {
+        try {
+          outcome = crashed ? undefined : await page.evaluate(() => window.speedResult);
+        } catch (e) {
+          crashed ??= e instanceof Error ? e : new Error(String(e));
+        }
+        if (outcome || crashed) break;
+        await new Promise((done) => setTimeout(done, 1000));
+      }
       if (errors.length) onProgress(`[browser] the page reported ${errors.length} error(s); first: ${errors[0].slice(0, 300)}`);
-      return { ...outcome.result, pageErrors: errors };
+      if (outcome?.ok) return { ...outcome.result, pageErrors: errors };
+      // The page failed or died: keep the cells it sent, mark the rest.
+      const reason = crashed ? `the page crashed: ${(crashed as Error).message.split('\n')[0]}` : `the page failed: ${outcome && !outcome.ok ? outcome.error.split('\n')[0] : 'no result'}`;
+      onProgress(`[browser] ${reason}`);
+      for (const w of options.workloads) {
+        for (const lib of options.libs) {
+          if (!cells.some((c) => c.workload === w.id && c.lib === lib)) cells.push({ workload: w.id, lib, status: 'failed', reason, times: [] });
+        }
+      }
+      return { env: 'browser', userAgent: await chromium.browser.userAgent().catch(() => ''), libs, cells, pageErrors: [...errors, reason] };
     } finally {
       await chromium.close();
       await new Promise<void>((done) => server.httpServer.close(() => done()));

@@ -76,6 +76,9 @@ export interface RunOptions {
   lr?: number;
   seed?: number;
   onProgress?: (line: string) => void;
+  /** Each library's status once loaded, and each cell once done (the page sends them as they come, so a crash loses none). */
+  onLib?: (lib: LibStatus) => void;
+  onCell?: (cell: Cell) => void;
 }
 
 export const LR = 0.01;
@@ -106,9 +109,11 @@ export async function runSpeed(o: RunOptions, env: EnvResult['env'], references6
       const description = await runner.init();
       runners.set(id, runner);
       libs.push({ lib: id, ok: true, description });
+      o.onLib?.(libs[libs.length - 1]);
       say(`[${env}] ${id}: ${description}`);
     } catch (e) {
       libs.push({ lib: id, ok: false, description: firstLine(e) });
+      o.onLib?.(libs[libs.length - 1]);
       say(`[${env}] ${id}: did not load: ${firstLine(e)}`);
     }
   }
@@ -124,6 +129,7 @@ export async function runSpeed(o: RunOptions, env: EnvResult['env'], references6
       if (!runner) {
         cell.status = 'unavailable';
         cell.reason = 'did not load';
+        o.onCell?.(cell);
         continue;
       }
       try {
@@ -137,6 +143,7 @@ export async function runSpeed(o: RunOptions, env: EnvResult['env'], references6
         cell.gflops = flops(w) / (cell.medianMs * 1e6);
       }
       const time = cell.medianMs === undefined ? '' : `${fmt(cell.medianMs)} ms median of ${cell.times.length}`;
+      o.onCell?.(cell);
       say(`[${env}] ${w.id} · ${id}: ${cell.status === 'ok' ? `${time} ✓` : `${cell.status}${time ? ` (${time})` : ''}: ${cell.reason}`}`);
     }
   }
