@@ -42,7 +42,7 @@ function cellText(c: Cell, g: Cell | undefined, notes: string[]): string {
   const value = c.workload.startsWith('matmul') ? `${c.gflops!.toPrecision(3)} GFLOP/s` : time(c.medianMs!);
   const r = c.lib === 'gpugrad' ? null : ratio(c, g);
   const slow = c.status === 'slow' ? ` ${note(`${c.lib}, ${c.workload}: slow: ${c.reason}`)}` : '';
-  return `${value}${r === null ? '' : ` (${r.toPrecision(2)}×)`}${slow}`;
+  return `${value}${r === null ? '' : ` (${r >= 10 ? Math.round(r) : r.toPrecision(2)}×)`}${slow}`;
 }
 
 /** The markdown report: one table per environment, notes for failures and short cells. */
