@@ -3,11 +3,13 @@
 // as an application would ship it (minified, production builds).
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { wgslRaw } from '../../scripts/wgsl-raw.ts';
 
 export default defineConfig({
   root: import.meta.dirname,
   base: './',
   logLevel: 'warn',
+  plugins: [wgslRaw()],
   // gpugrad's sources and the packages are above bench/speed/.
   server: { fs: { allow: [resolve(import.meta.dirname, '../..')] } },
   build: {
