@@ -146,7 +146,7 @@ describe('in Node', () => {
       '--trainWeightVariances', '1', '--trainSteps', '2'];
     const ran = await npx([...small, '--experiments', 'chaos,trainability', '--out', 'with-mnist']);
     const results = JSON.parse(readFileSync(join(app(), 'with-mnist/results.json'), 'utf8'));
-    expect(results.schemaVersion).toBe(3);
+    expect(results.schemaVersion).toBe(4);
     expect(results.chaos.points).toHaveLength(2);
     expect(results.trainability.runs).toHaveLength(1);
     // No vega in the app: the charts are skipped, in one line.
