@@ -208,7 +208,7 @@ describe('what rescues a deep net', () => {
     expect(rescued.map((r) => r.outcome)).toEqual(['trained', 'stalled', 'diverged', 'diverged', 'diverged', 'trained', 'trained']);
     const yes = rescueVerdict(rescued, 30, 150);
     expect(yes.reproduced).toBe('yes');
-    expect(yes.sentence).toMatch(/^Reproduced .*Var = 1\/n stalled .*N\(0,1\) diverged by step 10.*with batch norm, Var = 1\/n trained \(26\.0%/);
+    expect(yes.sentence).toMatch(/^Reproduced .*He init trained \(30\.0%, loss 1\.90\); plain, Var = 1\/n stalled \(10\.0%, loss 2\.30\) and N\(0,1\) diverged by step 10; batch norm rescued Var = 1\/n \(26\.0%, loss 1\.95\) and N\(0,1\) \(25\.0%, loss 2\.10\); residual connections did not rescue Var = 1\/n \(diverged by step 10\) and N\(0,1\) \(diverged by step 10\)\.$/);
     expect(rescueVerdict(outcomes([...base, run('lecun', 'batchnorm', 1.95, 0.26), run('normal', 'batchnorm', 2.1, 0.2)]), 30, 150).reproduced).toBe('partly');
     expect(rescueVerdict(outcomes([...base, run('lecun', 'batchnorm', 2.3, 0.1)]), 30, 150).reproduced).toBe('no');
     // He itself stalling: nothing to compare against.

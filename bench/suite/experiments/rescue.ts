@@ -11,7 +11,7 @@
 import { init, moments, MOMENT, nn, noGrad, optim, readAll, readScalars, tidy, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import { accuracy, batchOf, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
-import { RESCUE_INIT_LABELS, type RESCUE_INITS, type RESCUE_VARIANTS } from '../options.ts';
+import { RESCUE_INIT_LABELS, RESCUE_VARIANTS, type RESCUE_INITS } from '../options.ts';
 import type { Reproduction, RescueRun, SuiteResults } from '../schema.ts';
 
 export type RescueInit = (typeof RESCUE_INITS)[number] | 'he';
@@ -166,20 +166,23 @@ export function rescueVerdict(runs: RescueRun[], depth: number, steps: number): 
   const everyRescued = bad.length > 0 && bad.every((i) => rescuers(i).length > 0 && (!batchRan || rescuers(i).some((r) => r.variant === 'batchnorm')));
   const someRescued = bad.some((i) => rescuers(i).length > 0);
   const reproduced = heLearned && plainFailed && everyRescued ? 'yes' : heLearned && plainFailed && someRescued ? 'partly' : 'no';
-  const figures = (r: RescueRun) => r.outcome === 'diverged'
-    ? `by step ${r.curve.at(-1)!.step}` : `(${pct(r.testAccuracy)}, loss ${r.finalLoss!.toFixed(2)})`;
-  const variants = [...new Set(runs.filter((r) => r.init !== 'he' && r.variant !== 'plain').map((r) => r.variant))];
-  const byVariant = (v: RescueVariant) => runs.filter((r) => r.init !== 'he' && r.variant === v)
-    .map((r) => `${RESCUE_INIT_LABELS[r.init]} ${r.outcome} ${figures(r)}`).join(', ');
-  const plain = runs.filter((r) => r.init !== 'he' && r.variant === 'plain').map((r) => `${RESCUE_INIT_LABELS[r.init]} ${r.outcome} ${figures(r)}`);
+  const figures = (r: RescueRun) => r.outcome === 'diverged' ? `diverged by step ${r.curve.at(-1)!.step}`
+    : `${r.outcome === 'stalled' ? 'stalled, ' : ''}${pct(r.testAccuracy)}, loss ${r.finalLoss!.toFixed(2)}`;
+  const list = (rs: RescueRun[]) => rs.map((r) => `${RESCUE_INIT_LABELS[r.init]} (${figures(r)})`).join(' and ');
+  const variants = RESCUE_VARIANTS.filter((v) => v !== 'plain' && runs.some((r) => r.init !== 'he' && r.variant === v));
+  const byVariant = (v: RescueVariant) => {
+    const these = runs.filter((r) => r.init !== 'he' && r.variant === v);
+    const [won, lost] = [these.filter((r) => r.outcome === 'trained'), these.filter((r) => r.outcome !== 'trained')];
+    return `${VARIANT_WORDS[v]} ${won.length ? `rescued ${list(won)}${lost.length ? ` but not ${list(lost)}` : ''}` : `did not rescue ${list(lost)}`}`;
+  };
+  const plain = runs.filter((r) => r.init !== 'he' && r.variant === 'plain');
   const lead = reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce';
   return {
     reproduced,
-    sentence: `${lead} what rescues a badly initialized ReLU net of depth ${depth} (${steps} SGD steps, held-out accuracy): ` +
-      `He init ${heLearned ? 'trained' : he.outcome === 'diverged' ? 'diverged' : 'did not train'} ${figures(he)}` +
-      (plain.length ? `; plain, ${plain.join(' and ')}` : '') +
-      variants.map((v) => `; with ${VARIANT_WORDS[v]}, ${byVariant(v)}`).join('') +
-      ` (trained: loss below 0.95 ln 10 and accuracy at least chance + ${HE_SHARE * 100}% of He's gain over chance).`,
+    sentence: `${lead} what rescues a badly initialized deep ReLU net (depth ${depth}, ${steps} SGD steps, figures: held-out accuracy and final loss): ` +
+      `He init ${heLearned ? 'trained' : 'did not train'} (${figures(he)})` +
+      (plain.length ? `; plain, ${plain.map((r) => `${RESCUE_INIT_LABELS[r.init]} ${r.outcome === 'trained' ? `trained (${figures(r)})` : figures(r).replace(/^stalled, (.*)/, 'stalled ($1)')}`).join(' and ')}` : '') +
+      variants.map((v) => `; ${byVariant(v)}`).join('') + '.',
   };
 }
 
