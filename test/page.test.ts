@@ -284,7 +284,8 @@ describe('the benchmark page', () => {
     const tab = await openTab('quick=1');
     const started = performance.now();
     await tab.page.click('#run');
-    expect(await runEnds(tab.page, 480_000)).toBe('done');
+    // About 3 minutes on a quiet 2-core machine; the limit leaves room for a loaded one.
+    expect(await runEnds(tab.page, 720_000)).toBe('done');
     console.log(`page test: the quick preset took ${((performance.now() - started) / 1000).toFixed(1)} s in headless Chromium`);
     const results = JSON.parse((await downloaded(tab, '#download-json', 'results.json')).toString('utf8')) as SuiteResults;
     expect(validateResults(results)).toEqual([]);
@@ -303,5 +304,5 @@ describe('the benchmark page', () => {
     await tab.page.screenshot({ path: join(ARTIFACTS, 'page-charts.png'), captureBeyondViewport: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(tablesTop) } });
     expect(tab.errors).toEqual([]);
     await tab.context.close();
-  }, 520_000);
+  }, 760_000);
 });
