@@ -46,8 +46,17 @@ const state = (page: Page) => page.evaluate(() => document.body.dataset.state);
 
 /** Waits for the run to end (done, cancelled or failed) and returns how it ended. */
 async function runEnds(page: Page, timeout = 100_000): Promise<string | undefined> {
-  await page.waitForFunction(() => ['done', 'cancelled', 'failed'].includes(document.body.dataset.state ?? ''), { timeout, polling: 200 });
-  return state(page);
+  // In slices of a minute: one wait may not outlast Puppeteer's protocolTimeout (180 s).
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      await page.waitForFunction(() => ['done', 'cancelled', 'failed'].includes(document.body.dataset.state ?? ''),
+        { timeout: Math.max(1, Math.min(60_000, deadline - Date.now())), polling: 200 });
+      return state(page);
+    } catch (e) {
+      if ((e as Error).name !== 'TimeoutError' || Date.now() >= deadline) throw e;
+    }
+  }
 }
 
 /** Clicks a download button and returns the file's bytes once Chromium has written it. */
