@@ -5,7 +5,7 @@
 // a new one start cleanly; a bad URL value must show next to its field and start nothing;
 // without WebGPU the page must say so. No test may leave a console error or an unhandled
 // rejection. A small rescue run checks its signal at initialization against the ReLU closed
-// form in the browser too. The quick preset runs to the end (about 3 minutes here). The finished pages are
+// form in the browser too. The quick preset runs to the end (125 s here at load 3-6). The finished pages are
 // saved under test/artifacts/: page.png, page-phone.png, page-quick.png and page-charts.png.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
