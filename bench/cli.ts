@@ -21,7 +21,9 @@ const USAGE = `usage: npm run bench -- [options]   (or, installed: npx gpugrad-b
   --isometryDepths 1,4,16 Jacobian spectra (isometry)     --saxeDepths 1,4,16 --teacherSteps N   (saxe)
   --glorotInits standard,normalized --glorotSnapshots 0,100 --glorotBins 40   tanh histograms (glorot)
   --weightVariances 1,2,4 --biasVariances 0,0.05   the sigma_w^2 x sigma_b^2 grid (chaos)
-  --trainDepths 8,32 --trainWeightVariances 1,1.76,4 --trainSteps N   MNIST trainability grid`;
+  --trainDepths 8,32 --trainWeightVariances 1,1.76,4 --trainSteps N   MNIST trainability grid
+  --rescueDepth N --rescueWidth N --rescueBatch N --rescueSteps N
+  --rescueInits lecun,normal --rescueVariants plain,batchnorm,layernorm,residual   deep ReLU nets rescued (rescue)`;
 
 /** Splits argv into option strings: --name value, --name=value, and the bare flag --quick. */
 function parseArgs(argv: string[]): { raw: Record<string, string>; out: string; help: boolean } {

@@ -134,7 +134,7 @@ describe('results document', () => {
     expect(results.signal).toHaveLength(2 * 6);
     expect(results.linear).toHaveLength(6);
     expect(progress.at(-1)).toBeCloseTo(1, 9);
-    expect(validateResults({ ...results, schemaVersion: 99 })).toContain('schemaVersion must be 3');
+    expect(validateResults({ ...results, schemaVersion: 99 })).toContain('schemaVersion must be 4');
   });
 });
 

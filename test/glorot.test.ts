@@ -1,7 +1,7 @@
 // The Glorot and Bengio (2010) experiment, small: the mean-field gradient profile against its
 // closed-form linear limit and against a float64 trapezoid computation written here; one
 // width-64 net of each initialization on MNIST at initialization against that reference; the
-// histograms' totals; the results schema (version 3); the new options' bad values.
+// histograms' totals; the results schema (version 4); the new options' bad values.
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -72,11 +72,11 @@ describe('Glorot and Bengio (2010)', () => {
     }
   });
 
-  it('a small suite run passes the schema (version 3); a histogram of the wrong length does not', async () => {
+  it('a small suite run passes the schema (version 4); a histogram of the wrong length does not', async () => {
     const results = await runSuite(parseOptions({ experiments: 'glorot', width: '16', glorotSnapshots: '0,2', glorotBins: '8' }));
     const doc = JSON.parse(JSON.stringify(results));
     expect(validateResults(doc)).toEqual([]);
-    expect(doc.schemaVersion).toBe(3);
+    expect(doc.schemaVersion).toBe(4);
     expect(doc.glorot.runs.map((r: { init: string }) => r.init)).toEqual(['standard', 'normalized']);
     expect(doc.glorot.verdict.sentence).toMatch(/reproduce/i);
     doc.glorot.runs[1].snapshots[0].layers[2].gradients.pop();

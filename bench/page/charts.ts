@@ -20,6 +20,7 @@ const CAPTIONS: Record<string, string> = {
   'chaos-phase': 'Order-to-chaos phase diagram (Poole et al. 2016)',
   'chaos-correlation': 'Correlations and gradients by layer',
   trainability: 'Trainable depth (Schoenholz et al. 2017)',
+  rescue: 'What rescues a deep net (batch norm, layer norm, residual connections)',
 };
 
 export class ChartPanel {

