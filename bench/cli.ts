@@ -22,7 +22,7 @@ const USAGE = `usage: npm run bench -- [options]   (or, installed: npx gpugrad-b
   --glorotInits standard,normalized --glorotSnapshots 0,100 --glorotBins 40   tanh histograms (glorot)
   --weightVariances 1,2,4 --biasVariances 0,0.05   the sigma_w^2 x sigma_b^2 grid (chaos)
   --trainDepths 8,32 --trainWeightVariances 1,1.76,4 --trainSteps N   MNIST trainability grid
-  --rescueDepth N --rescueWidth N --rescueBatch N --rescueSteps N
+  --rescueDepth N --rescueWidth N --rescueBatch N --rescueSteps N --rescueLr 0.002
   --rescueInits lecun,normal --rescueVariants plain,batchnorm,layernorm,residual   deep ReLU nets rescued (rescue)`;
 
 /** Splits argv into option strings: --name value, --name=value, and the bare flag --quick. */

@@ -234,7 +234,7 @@ describe('results and options', () => {
     ['isometryDepths', '0'], ['isometryDepths', '4,x'], ['saxeDepths', '300'], ['teacherSteps', '5'], ['teacherSteps', '1.5'],
     ['weightVariances', '0'], ['weightVariances', '1,,2'], ['biasVariances', '-0.1'], ['biasVariances', 'NaN'],
     ['trainDepths', '0'], ['trainWeightVariances', '17'], ['trainSteps', '0'],
-    ['rescueDepth', '0'], ['rescueDepth', '2.5'], ['rescueWidth', '3'], ['rescueBatch', '1'], ['rescueSteps', 'x'],
+    ['rescueDepth', '0'], ['rescueDepth', '2.5'], ['rescueWidth', '3'], ['rescueBatch', '1'], ['rescueSteps', 'x'], ['rescueLr', '0'], ['rescueLr', 'fast'],
     ['rescueInits', 'he'], ['rescueInits', ''], ['rescueVariants', 'resnet'], ['rescueVariants', 'plain,,batchnorm'],
   ])('rejects --%s %s', (name, value) => {
     expect(() => parseOptions({ [name]: value })).toThrow(OptionError);

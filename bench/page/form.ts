@@ -36,6 +36,7 @@ const FIELDS: Field[] = [
   { name: 'rescueWidth', label: 'Rescue width', hint: 'rescue: units per hidden layer' },
   { name: 'rescueBatch', label: 'Rescue batch', hint: 'rescue: examples per SGD step' },
   { name: 'rescueSteps', label: 'Rescue steps', hint: 'rescue: SGD steps per net' },
+  { name: 'rescueLr', label: 'Rescue step size', hint: 'rescue: SGD learning rate (momentum 0.9)' },
   { name: 'rescueInits', label: 'Rescue inits', hint: 'rescue: bad initializations: lecun (Var = 1/n), normal (N(0,1)); He runs as the reference', choices: RESCUE_INITS },
   { name: 'rescueVariants', label: 'Rescue variants', hint: 'rescue: what each bad init is tried with', choices: RESCUE_VARIANTS },
 ];
@@ -74,7 +75,7 @@ export class OptionsForm {
     } else {
       box.innerHTML = `<label for="opt-${f.name}">${f.label}</label>${hint}` +
         `<input type="text" id="opt-${f.name}" name="${f.name}" autocomplete="off" spellcheck="false" ` +
-        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps|glorotBins|rescueDepth|rescueWidth|rescueBatch|rescueSteps)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
+        `inputmode="${/^(width|batch|steps|seed|teacherSteps|trainSteps|glorotBins|rescueDepth|rescueWidth|rescueBatch|rescueSteps|rescueLr)$/.test(f.name) ? 'numeric' : 'text'}" aria-describedby="hint-${f.name} error-${f.name}">${error}`;
     }
     box.addEventListener('input', () => {
       delete this.urlErrors[f.name];

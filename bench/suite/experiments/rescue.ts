@@ -17,7 +17,7 @@ import type { Reproduction, RescueRun, SuiteResults } from '../schema.ts';
 export type RescueInit = (typeof RESCUE_INITS)[number] | 'he';
 export type RescueVariant = (typeof RESCUE_VARIANTS)[number];
 
-const SGD = { lr: 0.01, momentum: 0.9 };
+const MOMENTUM = 0.9;
 /** Held-out digits of the final accuracy, and of the probe of the signal at initialization. */
 const EVAL_SIZE = 500;
 const PROBE = 256;
@@ -38,7 +38,7 @@ const initializers: Record<RescueInit, nn.Initializer> = {
   normal: (shape, o) => init.normal(shape, { ...o, std: 1 }),
 };
 
-export interface RescueShape { depth: number; width: number; batch: number; steps: number; seed: number }
+export interface RescueShape { depth: number; width: number; batch: number; steps: number; lr: number; seed: number }
 
 function build(initName: RescueInit, variant: RescueVariant, o: RescueShape, data: Dataset): nn.Sequential {
   return nn.mlp({
@@ -93,7 +93,7 @@ export async function rescueRun(initName: RescueInit, variant: RescueVariant, o:
     twin.dispose();
   }
   const model = build(initName, variant, o, data);
-  const opt = new optim.SGD(model.parameters(), SGD);
+  const opt = new optim.SGD(model.parameters(), { lr: o.lr, momentum: MOMENTUM });
   const order = shuffled(data.train.count, o.seed);
   const every = Math.max(1, Math.floor(o.steps / CURVE_POINTS));
   const curve: RescueRun['curve'] = [];
@@ -187,7 +187,7 @@ export function rescueVerdict(runs: RescueRun[], depth: number, steps: number): 
 
 export async function rescueExperiment(ctx: Context): Promise<NonNullable<SuiteResults['rescue']>> {
   const o = ctx.options;
-  const shape: RescueShape = { depth: o.rescueDepth, width: o.rescueWidth, batch: o.rescueBatch, steps: o.rescueSteps, seed: o.seed };
+  const shape: RescueShape = { depth: o.rescueDepth, width: o.rescueWidth, batch: o.rescueBatch, steps: o.rescueSteps, lr: o.rescueLr, seed: o.seed };
   const data = await loadMnist();
   const finished: Omit<RescueRun, 'outcome'>[] = [];
   for (const [initName, variant] of grid(o)) {
@@ -201,7 +201,7 @@ export async function rescueExperiment(ctx: Context): Promise<NonNullable<SuiteR
   }
   const runs = outcomes(finished);
   const result = {
-    depth: shape.depth, width: shape.width, batch: shape.batch, steps: shape.steps, learningRate: SGD.lr, momentum: SGD.momentum,
+    depth: shape.depth, width: shape.width, batch: shape.batch, steps: shape.steps, learningRate: shape.lr, momentum: MOMENTUM,
     heShare: HE_SHARE, runs, verdict: rescueVerdict(runs, shape.depth, shape.steps),
   } satisfies NonNullable<SuiteResults['rescue']>;
   ctx.emit('rescue', result);
