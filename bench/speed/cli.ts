@@ -3,9 +3,11 @@
 // Prints progress lines and the markdown tables; writes speed.md, speed.json and speed.svg to
 // --out. Bad options: one line on stderr, exit code 2. A peer that fails is a cell, not an exit.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseSpeedOptions, SpeedOptionError, USAGE, type SpeedOptions } from './options.ts';
 import { markdownReport, speedChart, type SpeedResults } from './report.ts';
 import { workloads, type EnvResult, type RunOptions } from './run.ts';
@@ -27,7 +29,8 @@ export async function runBenchmark(o: SpeedOptions, say: (line: string) => void,
   const progress = (line: string) => say(`${elapsed(t0)}  ${line}`);
   for (const env of o.envs) {
     try {
-      if (env === 'node') envs.push(await (await import('./node.ts')).runInNode({ ...run, onProgress: progress }));
+      if (env === 'node' && o.libs.length > 1) envs.push(await nodeProcessPerLibrary(o, progress));
+      else if (env === 'node') envs.push(await (await import('./node.ts')).runInNode({ ...run, onProgress: progress }));
       else envs.push(await (await import('./browser.ts')).runInBrowser(run, progress));
     } catch (e) {
       const error = (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -41,6 +44,37 @@ export async function runBenchmark(o: SpeedOptions, say: (line: string) => void,
     libs: o.libs, workloads: chosen.map((w) => w.id), envs, envErrors,
     wallSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * Node: each library in a process of its own, one after the other. In one process the
+ * libraries' WebGPU devices share Dawn and SwiftShader's threads, and gpugrad's training step
+ * measured twice as slow after the peers had run as alone (460 against 243 ms at depth 10).
+ */
+async function nodeProcessPerLibrary(o: SpeedOptions, progress: (line: string) => void): Promise<EnvResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'gpugrad-speed-'));
+  try {
+    const parts: EnvResult[] = [];
+    for (const lib of o.libs) {
+      const out = join(dir, lib);
+      const args = ['scripts/run-ts.mjs', 'bench/speed/cli.ts', '--env', 'node', '--libs', lib, '--runs', String(o.runs),
+        '--budget', String(o.cellBudget), '--out', out, ...(o.quick ? ['--quick'] : [])];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      // The child's progress lines, without its own clock and its float64 line.
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        const m = /^\s*\d+ s\s+(\[node\].*)$/.exec(line);
+        if (m) progress(m[1]);
+      });
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      const result = JSON.parse(await readFile(join(out, 'speed.json'), 'utf8').catch(() => 'null')) as SpeedResults | null;
+      const env = result?.envs.find((e) => e.env === 'node');
+      if (!env) throw new Error(`${lib}: its process exited with code ${code} and no results`);
+      parts.push(env);
+    }
+    return { env: 'node', userAgent: parts[0].userAgent, libs: parts.flatMap((p) => p.libs), cells: parts.flatMap((p) => p.cells) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** vega + vega-lite render the chart to SVG, as the suite's report does (bench/cli.ts). */
