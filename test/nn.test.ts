@@ -3,7 +3,7 @@
 // mlp() builder's structure, seeding and forward (against test/reference's mlpForward), and errors.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GpugradError, nn, init, mul, ready, sum, tensor, tidy, type Tensor } from '../src/index.ts';
+import { getDevice, GpugradError, nn, init, mul, ready, sum, tensor, tidy, type Tensor } from '../src/index.ts';
 import { makeRng, nd, type Nd } from './reference/ndarray.ts';
 import * as R from './reference/ops.ts';
 import { expectClose, tol } from './reference/check.ts';
@@ -150,5 +150,25 @@ describe('mlp', () => {
 
   it('rejects depth < 1', () => {
     expect(() => nn.mlp({ ...options, depth: 0 })).toThrow(/depth must be an integer >= 1/);
+  });
+});
+
+describe('Sequential runs Linear then Activation as one linear() op', () => {
+  it('one dispatch, the float64 values of relu(x·W + b), and a subclass with its own forward left alone', async () => {
+    const rng = makeRng(31);
+    const [x, w, b] = [rand([5, 8], rng), rand([8, 12], rng), rand([12], rng)];
+    const layer = new nn.Linear(8, 12, { seed: 1 });
+    tidy(() => layer.loadStateDict({ weight: toTensor(w), bias: toTensor(b) }));
+    const before = getDevice().stats.dispatches;
+    const y = new nn.Sequential(layer, new nn.ReLU()).forward(toTensor(x));
+    expect(getDevice().stats.dispatches - before, 'dispatches').toBe(1);
+    expect(y.node?.op).toBe('linear');
+    expectClose(await y.data(), R.relu(R.add(R.matmul(x, w), b)).data, tol(8), 'relu(x·W + b)');
+    class Doubled extends nn.Activation {
+      constructor() { super('relu'); }
+      override forward(h: Tensor): Tensor { return mul(super.forward(h), 2); }
+    }
+    const z = new nn.Sequential(layer, new Doubled()).forward(toTensor(x));
+    expectClose(await z.data(), R.relu(R.add(R.matmul(x, w), b)).data.map((v) => 2 * v), tol(8), '2·relu(x·W + b)');
   });
 });
