@@ -5,15 +5,14 @@
 // none without an activation), dx = dz·Wᵀ (one product), and dW = xᵀ·dz with db = the column
 // sums of dz in the same pass (linear-grad-io.wgsl). nn.Linear and nn.Sequential use it.
 
-import { getDevice } from '../device/device.ts';
 import { shaders } from '../device/shaders.ts';
 import { checkOutput, isCheckingNumerics } from '../debug.ts';
 import { ShapeError } from '../errors.ts';
 import { formatShape, Tensor, type Shape } from '../tensor.ts';
 import { checkNumber, checkOneOf, checkOptions, checkTensor } from './args.ts';
 import { gelu, leakyRelu, relu, sigmoid, tanh } from './elementwise.ts';
-import { kernelFor, matmul, productParams } from './matmul.ts';
-import { autoKernel, grid, VARIANTS, type Kernel, type MatmulVariant } from './matmul-kernels.ts';
+import { dispatchProduct, kernelFor, matmul, productParams } from './matmul.ts';
+import { autoKernel, VARIANTS, type Kernel, type MatmulVariant } from './matmul-kernels.ts';
 import { primitive, type FunctionOp, type Op, type OpInfo } from './op.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
@@ -59,13 +58,11 @@ function summingKernel(m: number, k: number, n: number): Kernel | null {
 
 /** dW = xᵀ·dz and db = Σ_rows dz in one dispatch. */
 function weightAndBiasGrads(op: OpInfo, x: Tensor, dz: Tensor, kernel: Kernel): [Tensor, Tensor] {
-  const { params, dims, layout } = productParams(x, dz, true, false);
-  const dw = Tensor.empty([dims.m, dims.n], op.publicName);
-  const db = Tensor.empty([dims.n], op.publicName);
-  const shader = shaders.linearGrad;
-  const { entryPoint, groups } = grid(shader, kernel, layout, dims, 1);
   const name = op.publicName;
-  getDevice().dispatch({ shader, entryPoint }, [x.buffer(name), dz.buffer(name)], [dw.buffer(name), db.buffer(name)], params, groups);
+  const product = productParams(x, dz, true, false);
+  const dw = Tensor.empty([product.dims.m, product.dims.n], name);
+  const db = Tensor.empty([product.dims.n], name);
+  dispatchProduct(name, kernel, product, { shader: shaders.linearGrad }, [x, dz], [dw, db]);
   if (isCheckingNumerics()) {
     checkOutput(`${name} (weight gradient)`, [x.shape, dz.shape], dw);
     checkOutput(`${name} (bias gradient)`, [x.shape, dz.shape], db);
@@ -83,15 +80,13 @@ function linearShape([x, w, b]: Tensor[], _: Attrs, op: OpInfo): Shape {
 
 function linearForward([x, w, b]: Tensor[], { activation, alpha, variant }: Attrs, shape: Shape, op: OpInfo): Tensor {
   const name = op.publicName;
-  const { params, dims, layout } = productParams(x, w, false, false);
-  const kernel = kernelFor(name, variant, layout, dims);
+  const product = productParams(x, w, false, false);
+  const kernel = kernelFor(name, variant, product.layout, product.dims);
   const out = Tensor.empty(shape, name);
   if (out.size === 0) return out;
-  const shader = shaders.linear;
-  const { entryPoint, groups } = grid(shader, kernel, layout, dims, 1);
   const constants = { ACT: ACT_CODE[activation], HAS_BIAS: b ? 1 : 0 };
   // Without a bias, W's buffer fills the bias binding; HAS_BIAS = 0 keeps the kernel from reading it.
-  getDevice().dispatch({ shader, entryPoint, constants }, [x.buffer(name), w.buffer(name), (b ?? w).buffer(name)], [out.buffer(name)], { ...params, alpha }, groups);
+  dispatchProduct(name, kernel, product, { shader: shaders.linear, constants }, [x, w, b ?? w], [out], { alpha });
   return out;
 }
 

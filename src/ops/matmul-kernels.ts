@@ -77,7 +77,8 @@ export const tuningKey = (layout: Layout, dims: Dims) => `${adapterKey()}|${layo
 
 /** The kernel for 'auto': the tuned choice if any, else the adapter kind's default. */
 export function autoKernel(layout: Layout, dims: Dims): Kernel {
-  const choice = tuned.get(tuningKey(layout, dims));
+  // Untuned (the usual case), no key is built: this runs for every product.
+  const choice = tuned.size ? tuned.get(tuningKey(layout, dims)) : undefined;
   if (choice && fits(choice, layout, dims)) return choice;
   if (getDevice().info.isFallback) {
     return fits('wide', layout, dims) ? 'wide' : fits('block_vec4', layout, dims) ? 'block_vec4' : 'block';

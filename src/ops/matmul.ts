@@ -5,7 +5,7 @@
 // matmul-kernels.ts's choice unless the call names one.
 
 import { getDevice } from '../device/device.ts';
-import { shaders } from '../device/shaders.ts';
+import { shaders, type Shader } from '../device/shaders.ts';
 import { ShapeError, TypeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { checkBoolean, checkOneOf, checkTensor, describe } from './args.ts';
@@ -60,7 +60,7 @@ export function productParams(a: Tensor, b: Tensor, transposeA: boolean, transpo
   const [bRow, bCol] = transposeB ? [1, k] : [n, 1];
   const params = {
     m, k, n, stride_a: a.rank === 3 ? m * k : 0, stride_b: b.rank === 3 ? k * n : 0,
-    a_row: aRow, a_col: aCol, b_row: bRow, b_col: bCol, alpha: 0,
+    a_row: aRow, a_col: aCol, b_row: bRow, b_col: bCol,
   };
   return { params, dims: { m, k, n }, layout: layoutOf(transposeA, transposeB) };
 }
@@ -71,14 +71,22 @@ export function kernelFor(op: string, variant: MatmulVariant, layout: Layout, di
   return variant === 'auto' ? autoKernel(layout, dims) : variant;
 }
 
+/**
+ * Dispatches one product of `shader` (matmul, or linear's forward or weight gradient: the same
+ * kernels with other bindings) with `kernel`: inputs a, b and any more, then the outputs.
+ */
+export function dispatchProduct(op: string, kernel: Kernel, product: ReturnType<typeof productParams>, use: { shader: Shader; constants?: Record<string, number> },
+  inputs: Tensor[], outputs: Tensor[], { batch = 1, alpha = 0 } = {}): void {
+  const { entryPoint, groups } = grid(use.shader, kernel, product.layout, product.dims, batch);
+  getDevice().dispatch({ ...use, entryPoint }, inputs.map((t) => t.buffer(op)), outputs.map((t) => t.buffer(op)), { ...product.params, alpha }, groups);
+}
+
 function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs, op: OpInfo): Tensor {
-  const { params, dims, layout } = productParams(a, b, attrs.transposeA, attrs.transposeB);
-  const kernel = kernelFor(op.publicName, attrs.variant, layout, dims); // may throw: before allocating
+  const product = productParams(a, b, attrs.transposeA, attrs.transposeB);
+  const kernel = kernelFor(op.publicName, attrs.variant, product.layout, product.dims); // may throw: before allocating
   const out = Tensor.empty(shape, 'matmul');
   if (out.size === 0) return out;
-  const shader = shaders.matmul;
-  const { entryPoint, groups } = grid(shader, kernel, layout, dims, shape.length === 3 ? shape[0] : 1);
-  getDevice().dispatch({ shader, entryPoint }, [a.buffer('matmul'), b.buffer('matmul')], [out.buffer('matmul')], params, groups);
+  dispatchProduct(op.publicName, kernel, product, { shader: shaders.matmul }, [a, b], [out], { batch: shape.length === 3 ? shape[0] : 1 });
   return out;
 }
 
