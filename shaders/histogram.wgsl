@@ -19,10 +19,7 @@ override WG: u32 = 64;
 /** The most bins one histogram may have (histogram.ts checks); three more slots follow them. */
 const MAX_BINS: u32 = 256u;
 
-var<workgroup> local: array<atomic<u32>, 259>;  // MAX_BINS + 3
-
-// From the bits (is_nan is real.wgsl's): WGSL lets a compiler assume no value is NaN or infinite.
-fn is_inf(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }
+var<workgroup> local: array<atomic<u32>, MAX_BINS + 3u>;
 
 fn edge(k: u32, width: f32) -> f32 {
   return select(params.lo + f32(k) * width, params.hi, k == params.bins);
@@ -32,7 +29,7 @@ fn slot_of(v: f32, width: f32) -> u32 {
   let bins = params.bins;
   if (is_nan(v)) { return bins + 2u; }
   let negative = (bitcast<u32>(v) & 0x80000000u) != 0u;
-  if (is_inf(v)) { return select(bins + 1u, bins, negative); }
+  if (is_non_finite(v)) { return select(bins + 1u, bins, negative); }  // ±Inf: NaN went above
   if (v < params.lo) { return bins; }
   if (v > params.hi) { return bins + 1u; }
   var k = u32(clamp(floor((v - params.lo) / width), 0.0, f32(bins - 1u)));

@@ -78,6 +78,10 @@ export interface MatmulRun { size: number; variant: string; ms: number; gflops: 
 /** Whether a paper's finding showed in this run, and one sentence with the figures. */
 export interface Reproduction { reproduced: 'yes' | 'partly' | 'no'; sentence: string }
 
+/** How a verdict's sentence opens: 'Reproduced', 'Partly reproduced' or 'Did not reproduce'. */
+export const verdictLead = (reproduced: Reproduction['reproduced']): string =>
+  ({ yes: 'Reproduced', partly: 'Partly reproduced', no: 'Did not reproduce' })[reproduced];
+
 /** One deep linear net learning the teacher (Saxe et al. 2013). */
 export interface SaxeRun {
   init: 'orthogonal' | 'gaussian';

@@ -14,6 +14,7 @@ import { fillTensor } from './fill.ts';
 import { constantOf, contiguousStrides, grid, launchElementwise, placeInto } from './launch.ts';
 import { composite, primitive, type FunctionOp, type MethodOp, type Op } from './op.ts';
 import { reshape, unsqueeze } from './shape.ts';
+import { tidy } from '../scope.ts';
 
 type Slice = { starts: number[]; shape: number[] };
 
@@ -238,9 +239,6 @@ export const gather: MethodOp<[x: Tensor, indices: Tensor | number[], axis?: num
 /** One-hot rows: [..., numClasses] with 1 at each index (an index tensor or an array of integers). */
 export const oneHot: FunctionOp<[indices: Tensor | number[], numClasses: number]> = composite({ note: '1 at each class index, [..., numClasses]', method: false, isConstant: true }, (op) => (indices: Tensor | number[], numClasses: number) => {
   checkNumber(op.publicName, 'numClasses', numClasses, { integer: true, min: 1 });
-  const idx = indexTensor(op.publicName, indices, numClasses);
-  const [column, classes] = [unsqueeze(idx, -1), arange(numClasses)];
-  const out = equal(column, classes); // a constant: nothing of the graph holds its inputs
-  for (const t of [column, classes, ...(idx === indices ? [] : [idx])]) t.dispose();
-  return out;
+  // A constant: nothing of the graph holds the temporaries, which tidy() frees.
+  return tidy(() => equal(unsqueeze(indexTensor(op.publicName, indices, numClasses), -1), arange(numClasses)));
 });

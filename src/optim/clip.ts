@@ -5,7 +5,7 @@
 
 import { noGrad } from '../autograd.ts';
 import { GpugradError } from '../errors.ts';
-import { abs, add, div, full, max, mul, pow, relu, sqrt, square, sub, sum } from '../ops/index.ts';
+import { abs, add, clamp, div, full, max, maximum, mul, pow, sqrt, square, sum } from '../ops/index.ts';
 import { tidy } from '../scope.ts';
 import { Tensor, keep } from '../tensor.ts';
 import { positive, show } from '../validate.ts';
@@ -15,9 +15,6 @@ export interface ClipOptions {
   /** The p of the p-norm: 2 (default), any finite p > 0, or Infinity (the largest |g|). */
   normType?: number;
 }
-
-/** max(a, b) elementwise, from existing ops: a + relu(b - a). */
-const maximum = (a: Tensor, b: Tensor): Tensor => add(a, relu(sub(b, a)));
 
 /**
  * Scales the gradients of `params` in place so that their total p-norm is at most `maxNorm`:
@@ -38,12 +35,12 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, options:
   if (!withGrad.length) return full([], 0);
   return noGrad(() => tidy(() => {
     const grads = withGrad.map((t) => t.grad!);
-    const total = p === Infinity ? grads.map((g) => max(abs(g))).reduce(maximum)
+    const total = p === Infinity ? grads.map((g) => max(abs(g))).reduce((a, b) => maximum(a, b))
       : p === 2 ? sqrt(grads.map((g) => sum(square(g))).reduce((a, b) => add(a, b)))
       : p === 1 ? grads.map((g) => sum(abs(g))).reduce((a, b) => add(a, b))
       : pow(grads.map((g) => sum(pow(abs(g), p))).reduce((a, b) => add(a, b)), 1 / p);
-    // min(1, c) = 1 - relu(1 - c): exactly 1 when no clipping is needed, so the gradients stay bit for bit.
-    const scale = sub(1, relu(sub(1, div(maxNorm, add(total, 1e-6)))));
+    // min(1, c): exactly 1 when no clipping is needed, so the gradients stay bit for bit.
+    const scale = clamp(div(maxNorm, add(total, 1e-6)), null, 1);
     for (const t of withGrad) {
       const scaled = keep(mul(t.grad!, scale)); // the parameter owns its gradient, not this tidy()
       t.grad!.dispose();

@@ -12,8 +12,8 @@ import { fillTensor } from '../ops/fill.ts';
 import { constantOf } from '../ops/launch.ts';
 import type { Tensor } from '../tensor.ts';
 
-/** The most bins a histogram may have (the kernel counts in workgroup memory of this size). */
-export const MAX_BINS = 256;
+/** The most bins a histogram may have: histogram.wgsl's MAX_BINS (it counts in workgroup memory of that size). */
+export const MAX_BINS = constantOf(shaders.histogram, 'MAX_BINS');
 
 /** Options of histograms(): the number of bins and the range, one for all tensors or one per tensor. */
 export interface HistogramOptions {

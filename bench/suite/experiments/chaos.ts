@@ -7,7 +7,7 @@
 import { init, readAll, sum, tanh, tensor, tidy, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import { criticalWeightVariance, meanField, propagate } from '../meanfield.ts';
-import type { ChaosPoint, SuiteResults } from '../schema.ts';
+import { verdictLead, type ChaosPoint, type SuiteResults } from '../schema.ts';
 import { linearFit } from '../theory.ts';
 
 /** Depth of the nets of the sweep: enough layers past the transient for a slope to mean something. */
@@ -128,7 +128,7 @@ export async function chaosExperiment(ctx: Context): Promise<NonNullable<SuiteRe
     depth: CHAOS_DEPTH, width, points, criticalLine, slope: fit.slope,
     verdict: {
       reproduced,
-      sentence: `${reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce'} the phase diagram: ` +
+      sentence: `${verdictLead(reproduced)} the phase diagram: ` +
         `measured ln chi_1 against the quadrature's has slope ${fit.slope.toFixed(3)} (R² ${fit.r2.toFixed(3)}), the largest gap is a factor ` +
         `${Math.exp(worst).toFixed(2)}, and ${sideOk ? 'every' : 'not every'} net away from the line (|ln chi_1| > 0.1) is on its predicted side of chi_1 = 1.`,
     },

@@ -11,7 +11,7 @@ import { getDevice, histograms, init, moments, MOMENT, nn, optim, readAll, softm
 import { stepCost, type Context } from '../context.ts';
 import { batchOf, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
 import { normalExpectation } from '../meanfield.ts';
-import type { GlorotRun, GlorotLayer, SuiteResults } from '../schema.ts';
+import { verdictLead, type GlorotRun, type GlorotLayer, type SuiteResults } from '../schema.ts';
 
 /** Hidden layers, as in the paper. */
 export const GLOROT_DEPTH = 5;
@@ -171,7 +171,7 @@ export async function glorotExperiment(ctx: Context): Promise<NonNullable<SuiteR
     const finding = s.measured < 0.1 && n.measured > 10 * s.measured;
     const agrees = Math.max(s.worst, n.worst) < Math.log(2);
     reproduced = finding && agrees ? 'yes' : finding ? 'partly' : 'no';
-    sentence = `${reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce'} the vanishing ` +
+    sentence = `${verdictLead(reproduced)} the vanishing ` +
       `back-propagated gradients: at initialization Var(dL/dz) of layer 1 is ${pct(s.measured)} of layer ${GLOROT_DEPTH}'s with standard init ` +
       `(mean field ${pct(s.expected)}) and ${pct(n.measured)} with normalized init (mean field ${pct(n.expected)}; 1 in the paper's linear regime); ` +
       `every layer is within a factor ${Math.exp(Math.max(s.worst, n.worst)).toFixed(2)} of the expectation.`;

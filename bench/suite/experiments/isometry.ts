@@ -11,7 +11,7 @@
 import { greater, init, optim, readAll, readScalars, square, sub, sum, tanh, tidy, type Tensor } from '../../../src/index.ts';
 import { stepCost, type Context } from '../context.ts';
 import { jacobianSpectrum } from '../meanfield.ts';
-import type { SaxeRun, SpectrumRun, SuiteResults } from '../schema.ts';
+import { verdictLead, type SaxeRun, type SpectrumRun, type SuiteResults } from '../schema.ts';
 import { singularValues } from '../svd.ts';
 
 /** The nets of the spectra: each activation at its critical sigma_w^2 (sigma_b^2 = 0), both weight kinds. */
@@ -85,7 +85,7 @@ export async function isometryExperiment(ctx: Context): Promise<NonNullable<Suit
     width, runs,
     verdict: {
       reproduced,
-      sentence: `${reproduced === 'yes' ? 'Reproduced' : 'Did not reproduce'} dynamical isometry: at depth ${deepest} every singular value of the ` +
+      sentence: `${verdictLead(reproduced)} dynamical isometry: at depth ${deepest} every singular value of the ` +
         `orthogonal linear net's Jacobian is within ${orthSpread.toExponential(1)} of 1, while the Gaussian one's squared singular values ` +
         `spread to Var/mean² = ${gauss.relativeVariance.toFixed(1)} (theory ${gauss.theory.relativeVariance.toFixed(0)}, largest ` +
         `${gauss.singularValues[0].toFixed(1)}, smallest ${gauss.singularValues[width - 1].toExponential(1)}).`,
@@ -182,7 +182,7 @@ export async function saxeExperiment(ctx: Context): Promise<NonNullable<SuiteRes
     threshold: SAXE_THRESHOLD, learningRate: SAXE_LR, width, runs,
     verdict: {
       reproduced,
-      sentence: `${reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce'} Saxe et al.: steps to a ` +
+      sentence: `${verdictLead(reproduced)} Saxe et al.: steps to a ` +
         `relative loss of ${SAXE_THRESHOLD} by depth were orthogonal ${show('orthogonal')}; Gaussian ${show('gaussian')} ` +
         `(judged from depth 2 on: orthogonal ${flat ? 'stays within 2x' : 'grows more than 2x'}, Gaussian ${grows ? 'grows 2x or more' : 'grows less than 2x'}).`,
     },

@@ -12,7 +12,7 @@ import { init, moments, MOMENT, nn, noGrad, optim, readAll, readScalars, tidy, t
 import { stepCost, type Context } from '../context.ts';
 import { accuracy, batchOf, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
 import { RESCUE_INIT_LABELS, RESCUE_VARIANTS, type RESCUE_INITS } from '../options.ts';
-import type { Reproduction, RescueRun, SuiteResults } from '../schema.ts';
+import { verdictLead, type Reproduction, type RescueRun, type SuiteResults } from '../schema.ts';
 
 export type RescueInit = (typeof RESCUE_INITS)[number] | 'he';
 export type RescueVariant = (typeof RESCUE_VARIANTS)[number];
@@ -175,7 +175,7 @@ export function rescueVerdict(runs: RescueRun[], depth: number, steps: number): 
     return `${VARIANT_WORDS[v]} ${won.length ? `rescued ${list(won)}${lost.length ? ` but not ${list(lost)}` : ''}` : `did not rescue ${list(lost)}`}`;
   };
   const plain = runs.filter((r) => r.init !== 'he' && r.variant === 'plain');
-  const lead = reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce';
+  const lead = verdictLead(reproduced);
   return {
     reproduced,
     sentence: `${lead} what rescues a badly initialized deep ReLU net (depth ${depth}, ${steps} SGD steps, figures: held-out accuracy and final loss): ` +

@@ -7,7 +7,7 @@ import { init, nn, optim, readScalars, type Tensor } from '../../../src/index.ts
 import { stepCost, type Context } from '../context.ts';
 import { accuracy, loadMnist, shuffled, trainingStep, type Dataset } from '../data.ts';
 import { meanField } from '../meanfield.ts';
-import type { SuiteResults, TrainabilityRun } from '../schema.ts';
+import { verdictLead, type SuiteResults, type TrainabilityRun } from '../schema.ts';
 
 /** sigma_b^2 of the grid, as in Schoenholz et al. (2017) Figure 5. */
 export const TRAIN_SB2 = 0.05;
@@ -78,7 +78,7 @@ export async function trainabilityExperiment(ctx: Context): Promise<NonNullable<
     sb2: TRAIN_SB2, steps: trainSteps, width, runs, predictedLine,
     verdict: {
       reproduced,
-      sentence: `${reproduced === 'yes' ? 'Reproduced' : reproduced === 'partly' ? 'Partly reproduced' : 'Did not reproduce'} the trainable depth: ` +
+      sentence: `${verdictLead(reproduced)} the trainable depth: ` +
         `${agree.length} of ${runs.length} nets trained (held-out accuracy >= ${TRAINED_ACCURACY * 100}% after ${trainSteps} steps) exactly when ` +
         `their depth was below 6 xi_c.`,
     },
