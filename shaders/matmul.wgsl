@@ -17,6 +17,8 @@
 //  - wide, wide_tn, wide_nt (matmul-wide.wgsl): the block_vec4 layouts with an 8x8 block of outputs per invocation,
 //                   so each loaded value feeds twice as many FMAs (on SwiftShader a load is a
 //                   gather, the cost that matters: 1.5-1.7x block_vec4, measured at 512 and 1024);
+//  - quad, quad_tn, quad_nt (matmul-quad.wgsl, needs subgroups): wide with each load of a
+//                   shared by the four invocations of a subgroup quad (10 loads per step, not 16);
 //  - tiled (matmul-tiled.wgsl): a 64x64 tile per 16x16 workgroup, staged through workgroup memory in steps
 //                   of 16 along K, 4x4 outputs per invocation, any layout: the kernel GPUs want
 //                   (each value read from memory once per tile, not once per invocation).

@@ -154,6 +154,8 @@ describe('headless Chromium', () => {
       const mu = M.meanAxes(v, 1, true);
       return R.div(R.sub(v, mu), R.sqrt(R.add(M.variance(v, 1, 0, true), nd([1e-5], []))));
     };
+    const quadMatmul = (v: Nd) => M.matmulBroadcast(v, M.matmulBroadcast(R.transpose(v), y));
+    const quadLinear = (v: Nd) => M.linearLayer(v, M.matmulBroadcast(R.transpose(y), y), R.sum(y, 0), 'tanh');
     const refs: Record<string, { value: Nd; f?: (v: Nd) => Nd }> = {
       maximum: { value: M.maximum(x, y), f: (v) => M.maximum(v, y) },
       where: { value: M.where(gt, x, nd([0], [])), f: (v) => M.where(gt, v, nd([0], [])) },
@@ -170,6 +172,9 @@ describe('headless Chromium', () => {
       variance: { value: M.variance(x, 1), f: (v) => M.variance(v, 1) },
       logSumExp: { value: M.logSumExp(x, -1), f: (v) => M.logSumExp(v, -1) },
       matmul: { value: M.matmulBroadcast(nd(input.z, [2, 1, 3, 4]), R.transpose(x)), f: (v) => M.matmulBroadcast(nd(input.z, [2, 1, 3, 4]), R.transpose(v)) },
+      quadMatmul: { value: quadMatmul(x), f: quadMatmul },
+      quadMatmulNT: { value: M.matmulBroadcast(x, R.transpose(y)), f: (v) => M.matmulBroadcast(v, R.transpose(y)) },
+      quadLinear: { value: quadLinear(x), f: quadLinear },
       softmaxCrossEntropy: { value: M.crossEntropyIndices(x, input.idx), f: (v) => M.crossEntropyIndices(v, input.idx) },
       huberLoss: { value: M.huberLoss(x, y, 0.5), f: (v) => M.huberLoss(v, y, 0.5) },
       powTensor: { value: M.powTensor(R.abs(x), y), f: (v) => M.powTensor(R.abs(v), y) },

@@ -8,6 +8,9 @@ import { tol, expectClose } from './reference/check.ts';
 import { makeRng, type Nd } from './reference/ndarray.ts';
 import * as ref from './reference/ops.ts';
 import { expectTensor, rand, refMatmul, toTensor } from './helpers.ts';
+import { shaders, type Shader } from '../src/device/shaders.ts';
+import { dispatchProduct, productParams } from '../src/ops/matmul.ts';
+import { Tensor } from '../src/tensor.ts';
 
 beforeAll(async () => {
   await ready({ verbose: false });
@@ -37,7 +40,7 @@ const cases: { a: number[]; b: number[] }[] = [
   { a: [70, 36], b: [36, 68] },
 ];
 
-/** Whether block_vec4 and wide have a kernel for this layout and these sizes (see matmul.wgsl). */
+/** Whether block_vec4, wide and quad have a kernel for this layout and these sizes (see matmul.wgsl). */
 function vec4Fits(m: number, k: number, n: number, ta: boolean, tb: boolean): boolean {
   if (ta && tb) return false;
   if (ta) return m % 4 === 0 && n % 4 === 0;
@@ -51,7 +54,7 @@ describe('forward', () => {
     for (const [ta, tb] of flags) {
       const [m, k] = as.slice(-2);
       const n = bs[bs.length - 1];
-      const variants: MatmulVariant[] = ['naive', 'block', 'tiled', 'auto', ...(vec4Fits(m, k, n, ta, tb) ? ['block_vec4', 'wide'] as const : [])];
+      const variants: MatmulVariant[] = ['naive', 'block', 'tiled', 'auto', ...(vec4Fits(m, k, n, ta, tb) ? ['block_vec4', 'wide', 'quad'] as const : [])];
       for (const variant of variants) {
         it(`${as} x ${bs}, transposeA ${ta}, transposeB ${tb}, ${variant}`, async () => {
           const rng = makeRng(as.length * 100 + bs[bs.length - 1]);
@@ -112,4 +115,32 @@ describe('gradients', () => {
       });
     }
   }
+});
+
+// quad's kernels check that the four invocations of each subgroup quad compute the same rows;
+// where they do not (an adapter may group invocations otherwise) the subgroup runs wide's
+// loops. SwiftShader's quads always line up, so QUADS = 0 forces that path here.
+describe("quad where a subgroup's quads do not line up (wide's loops, forced by QUADS = 0)", () => {
+  const unlined = (shader: Shader) => ({ shader, constants: { QUADS: 0 } });
+  for (const [ta, tb] of [[false, false], [true, false], [false, true]] as const) {
+    it(`[12,8] x [8,20] batched by 2, transposeA ${ta}, transposeB ${tb}`, async () => {
+      const rng = makeRng(11);
+      const [a, b] = [rand([2, 12, 8], rng), rand([2, 8, 20], rng)];
+      const [at, bt] = [toTensor(stored(a, ta)), toTensor(stored(b, tb))];
+      const product = productParams(at, bt, ta, tb);
+      const out = Tensor.empty([2, 12, 20]);
+      dispatchProduct('matmul', 'quad', product, unlined(shaders.matmul), [at, bt], [out], { batch: 2 });
+      await expectTensor(out, refMatmul(a, b), tol(8), 'matmul');
+    });
+  }
+
+  it("linear's weight gradient and the bias gradient summed in the same pass", async () => {
+    const rng = makeRng(12);
+    const [x, dz] = [rand([12, 8], rng), rand([12, 20], rng)];
+    const [xt, dzt] = [toTensor(x), toTensor(dz)];
+    const [dw, db] = [Tensor.empty([8, 20]), Tensor.empty([20])];
+    dispatchProduct('linear', 'quad', productParams(xt, dzt, true, false), unlined(shaders.linearGrad), [xt, dzt], [dw, db]);
+    await expectTensor(dw, refMatmul(ref.transpose(x), dz), tol(12), 'dW');
+    await expectTensor(db, ref.sum(dz, 0), tol(12), 'db');
+  });
 });

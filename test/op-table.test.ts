@@ -59,7 +59,7 @@ describe('user-facing errors name the public op, never an internal one', () => {
     ['x.add("a")', () => G.tensor([1]).add('a' as never), /^add: b must be a Tensor or a number, got a string "a"$/],
     ['add(undefined, t)', () => G.add(undefined as never, G.tensor([1])), /^add: a must be a Tensor or a number, got undefined$/],
     ['mean([0, 1])', () => G.mean([0, 1] as never), /^mean: x must be a Tensor, got an array of length 2$/],
-    ['matmul variant bogus', () => G.matmul(G.tensor([[1]]), G.tensor([[1]]), { variant: 'bogus' as never }), /^matmul: variant must be one of 'auto', 'naive', 'block', 'block_vec4', 'wide', 'tiled', got a string "bogus"$/],
+    ['matmul variant bogus', () => G.matmul(G.tensor([[1]]), G.tensor([[1]]), { variant: 'bogus' as never }), /^matmul: variant must be one of 'auto', 'naive', 'block', 'block_vec4', 'wide', 'quad', 'tiled', got a string "bogus"$/],
   ];
   for (const [label, call, message] of cases) {
     it(label, () => {

@@ -72,7 +72,7 @@ function matmulCases(): OpCase[] {
   return shapes.flatMap(([sa, sb]) => {
     const k = sa[sa.length - 1];
     const n = sb[sb.length - 1];
-    const variants: G.MatmulVariant[] = ['auto', 'naive', 'block', 'tiled', ...(k % 4 === 0 && n % 4 === 0 ? ['block_vec4', 'wide'] as const : [])];
+    const variants: G.MatmulVariant[] = ['auto', 'naive', 'block', 'tiled', ...(k % 4 === 0 && n % 4 === 0 ? ['block_vec4', 'wide', 'quad'] as const : [])];
     const inputs = [rand(sa, rng), rand(sb, rng)];
     return variants.map((variant) => ({
       label: `${fmt(sa)} x ${fmt(sb)} ${variant}`, inputs, tol: tol(k),
@@ -96,7 +96,7 @@ function linearCases(): OpCase[] {
   })));
   cases.push({ label: '[5] x [5,4] without bias, tanh', inputs: [rand([5], rng), rand([5, 4], rng)], tol: tol(5), grad: [true, true],
     gpu: (x, w) => G.linear(x, w, null, { activation: 'tanh' }), ref: (x, w) => M.linearLayer(x, w, null, 'tanh') });
-  for (const variant of ['naive', 'block', 'block_vec4', 'wide', 'tiled'] as const) {
+  for (const variant of ['naive', 'block', 'block_vec4', 'wide', 'quad', 'tiled'] as const) {
     cases.push({ label: `[70,36] x [36,68] + b, relu, ${variant}`, inputs: [rand([70, 36], rng), rand([36, 68], rng), rand([68], rng)], tol: tol(36),
       gpu: (x, w, b) => G.linear(x, w, b, { activation: 'relu', variant }), ref: (x, w, b) => M.linearLayer(x, w, b, 'relu') });
   }

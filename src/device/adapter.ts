@@ -27,6 +27,11 @@ export interface AdapterInfo {
   isFallback: boolean;
   /** Where the adapter came from: 'navigator.gpu', 'webgpu (Dawn for Node)' or 'options.gpu'. */
   source: string;
+  /**
+   * Whether the adapter has the 'subgroups' feature. gpugrad then asks for it, and the matmul
+   * kernels 'quad' (where quads of a subgroup share their loads) can run.
+   */
+  subgroups: boolean;
 }
 
 /** Debian's chromium package ships SwiftShader, a CPU Vulkan driver Dawn can run on. */
@@ -100,7 +105,7 @@ function withInfo(adapter: GPUAdapter | null, source: string, options: ReadyOpti
     || (raw as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   const info: AdapterInfo = {
     vendor: raw.vendor, architecture: raw.architecture, device: raw.device, description: raw.description,
-    isFallback, source,
+    isFallback, source, subgroups: !!adapter.features?.has('subgroups'),
   };
   if (isFallback && options.verbose !== false) {
     console.warn(`gpugrad: no GPU adapter, running on the CPU fallback (${raw.architecture || raw.description}); expect it to be slow.`);

@@ -244,6 +244,7 @@ export function ready(options: ReadyOptions = {}): Promise<Device> {
     const { adapter, info } = await findAdapter(options);
     const limits = adapter.limits;
     const gpu = await adapter.requestDevice({
+      requiredFeatures: info.subgroups ? ['subgroups'] : [],
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,

@@ -16,6 +16,7 @@ import softmax from '../../shaders/softmax.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulWide from '../../shaders/matmul-wide.wgsl?raw';
 import matmulTiled from '../../shaders/matmul-tiled.wgsl?raw';
+import matmulQuad from '../../shaders/matmul-quad.wgsl?raw';
 import matmulIo from '../../shaders/matmul-io.wgsl?raw';
 import linearIo from '../../shaders/linear-io.wgsl?raw';
 import linearGradIo from '../../shaders/linear-grad-io.wgsl?raw';
@@ -66,15 +67,31 @@ const REAL: Part = ['real.wgsl', real];
 const ACTIVATIONS: Part = ['activations.wgsl', activations];
 /** The matmul kernels, after the bindings of plain products, the linear layer or its gradient. */
 const MATMUL_KERNELS: Part[] = [['matmul.wgsl', matmul], ['matmul-wide.wgsl', matmulWide], ['matmul-tiled.wgsl', matmulTiled]];
+// matmul-quad.wgsl's kernels use subgroup operations, which a module may only name after
+// `enable subgroups;`, and which compile only on a device with the feature: each product
+// shader has a second version with them, used for those kernels alone.
+const SUBGROUPS: Part = ['(subgroups)', 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);'];
+const withQuads = new Map<Shader, Shader>();
+function product(name: string, head: Part[]): Shader {
+  const shader = compose(name, [...head, ...MATMUL_KERNELS]);
+  withQuads.set(shader, compose(`${name}+quads`, [SUBGROUPS, ...head, ...MATMUL_KERNELS, ['matmul-quad.wgsl', matmulQuad]]));
+  return shader;
+}
+/** The version of a product shader (shaders.matmul, linear, linearGrad) with the quad kernels. */
+export function quadVersion(shader: Shader): Shader {
+  const quads = withQuads.get(shader);
+  if (!quads) throw new Error(`gpugrad: shader '${shader.name}' has no quad kernels`);
+  return quads;
+}
 
 // reduce, softmax and moments fold across a workgroup with tree.wgsl's helpers.
 export const shaders = {
   reduce: compose('reduce', [REAL, ['tree.wgsl', tree], ['reduce.wgsl', reduce]]),
   softmax: compose('softmax', [REAL, ['tree.wgsl', tree], ['softmax.wgsl', softmax]]),
   moments: compose('moments', [REAL, ['tree.wgsl', tree], ['moments.wgsl', moments]]),
-  matmul: compose('matmul', [['matmul-io.wgsl', matmulIo], ...MATMUL_KERNELS]),
-  linear: compose('linear', [REAL, ACTIVATIONS, ['linear-io.wgsl', linearIo], ...MATMUL_KERNELS]),
-  linearGrad: compose('linearGrad', [['linear-grad-io.wgsl', linearGradIo], ...MATMUL_KERNELS]),
+  matmul: product('matmul', [['matmul-io.wgsl', matmulIo]]),
+  linear: product('linear', [REAL, ACTIVATIONS, ['linear-io.wgsl', linearIo]]),
+  linearGrad: product('linearGrad', [['linear-grad-io.wgsl', linearGradIo]]),
   fill: compose('fill', [['fill.wgsl', fill]]),
   rng: compose('rng', [['rng.wgsl', rng]]),
   optim: compose('optim', [['optim.wgsl', optim]]),

@@ -12,7 +12,7 @@ import { formatShape, Tensor, type Shape } from '../tensor.ts';
 import { checkNumber, checkOneOf, checkOptions, checkTensor } from './args.ts';
 import { gelu, leakyRelu, relu, sigmoid, tanh } from './elementwise.ts';
 import { dispatchProduct, kernelFor, matmul, productParams } from './matmul.ts';
-import { autoKernel, VARIANTS, type Kernel, type MatmulVariant } from './matmul-kernels.ts';
+import { autoKernel, sumsColumns, VARIANTS, type Kernel, type MatmulVariant } from './matmul-kernels.ts';
 import { primitive, type FunctionOp, type Op, type OpInfo } from './op.ts';
 import { sum } from './reduce.ts';
 import { reshape } from './shape.ts';
@@ -53,7 +53,7 @@ function activationGrad(activation: Exclude<Fused, 'linear'>): GradKernel {
  */
 function summingKernel(m: number, k: number, n: number): Kernel | null {
   const choice = autoKernel('tn', { m, k, n });
-  return choice === 'wide' || choice === 'block_vec4' ? choice : null;
+  return sumsColumns(choice) ? choice : null;
 }
 
 /** dW = xᵀ·dz and db = Σ_rows dz in one dispatch. */

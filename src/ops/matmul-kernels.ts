@@ -5,14 +5,15 @@
 // 'auto' picks per adapter and shape: the choice measured by tuneMatmul() for this adapter,
 // layout and shape class when there is one, else a default by adapter kind: the register-
 // blocked kernels on CPU adapters (where workgroup barriers are emulated and a load is a
-// gather), the workgroup-memory tiles on GPUs. setMatmulTuning() loads or overrides choices.
+// gather; quad, which shares loads within subgroup quads, where the adapter has subgroups),
+// the workgroup-memory tiles on GPUs. setMatmulTuning() loads or overrides choices.
 
 import { getDevice } from '../device/device.ts';
 import type { Shader } from '../device/shaders.ts';
 import { GpugradError, ShapeError } from '../errors.ts';
 
 /** A matmul kernel family; see MatmulOptions.variant. */
-export type MatmulVariant = 'auto' | 'naive' | 'block' | 'block_vec4' | 'wide' | 'tiled';
+export type MatmulVariant = 'auto' | 'naive' | 'block' | 'block_vec4' | 'wide' | 'quad' | 'tiled';
 export type Kernel = Exclude<MatmulVariant, 'auto'>;
 /** Which operands are read transposed: 'nn' a·b, 'tn' aᵀ·b, 'nt' a·bᵀ, 'tt' aᵀ·bᵀ. */
 export type Layout = 'nn' | 'tn' | 'nt' | 'tt';
@@ -27,12 +28,17 @@ const VEC4 = (prefix: string): Partial<Record<Layout, Entry>> => ({
   nt: { entry: `${prefix}_nt`, along: ['k'] },
 });
 
-/** Each variant: its entry point per layout, and the outputs one invocation (tiled: one workgroup) computes. */
-const KERNELS: Record<Kernel, { entries: Partial<Record<Layout, Entry>>; rows: number; cols: number; perWorkgroup?: boolean }> = {
+/**
+ * Each variant: its entry point per layout, the outputs one invocation (tiled: one workgroup)
+ * computes, whether its aᵀ·b kernel also sums b's columns (linear's bias gradient), and whether
+ * it needs the device's 'subgroups' feature.
+ */
+const KERNELS: Record<Kernel, { entries: Partial<Record<Layout, Entry>>; rows: number; cols: number; perWorkgroup?: boolean; sums?: boolean; subgroups?: boolean }> = {
   naive: { entries: ANY_LAYOUT('naive'), rows: 1, cols: 1 },
   block: { entries: ANY_LAYOUT('block'), rows: 4, cols: 4 },
-  block_vec4: { entries: VEC4('block_vec4'), rows: 4, cols: 4 },
-  wide: { entries: VEC4('wide'), rows: 8, cols: 8 },
+  block_vec4: { entries: VEC4('block_vec4'), rows: 4, cols: 4, sums: true },
+  wide: { entries: VEC4('wide'), rows: 8, cols: 8, sums: true },
+  quad: { entries: VEC4('quad'), rows: 8, cols: 8, sums: true, subgroups: true },
   tiled: { entries: ANY_LAYOUT('tiled'), rows: 64, cols: 64, perWorkgroup: true },
 };
 export const VARIANTS: readonly MatmulVariant[] = ['auto', ...Object.keys(KERNELS) as Kernel[]];
@@ -43,11 +49,20 @@ export const layoutOf = (transposeA: boolean, transposeB: boolean): Layout =>
   `${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}` as Layout;
 const LAYOUT_TEXT: Record<Layout, string> = { nn: 'a·b', tn: 'aᵀ·b', nt: 'a·bᵀ', tt: 'aᵀ·bᵀ' };
 
-/** Whether `kernel` has an entry point for the layout whose vec4 loads fit these dimensions. */
+/**
+ * Whether `kernel` runs on this device (subgroups where it needs them) and has an entry point
+ * for the layout whose vec4 loads fit these dimensions.
+ */
 export function fits(kernel: Kernel, layout: Layout, dims: Dims): boolean {
-  const e = KERNELS[kernel].entries[layout];
-  return e !== undefined && e.along.every((d) => dims[d] % 4 === 0);
+  const { entries, subgroups } = KERNELS[kernel];
+  const e = entries[layout];
+  return e !== undefined && e.along.every((d) => dims[d] % 4 === 0) && (!subgroups || getDevice().info.subgroups);
 }
+
+/** Whether the kernel's aᵀ·b entry point also sums b's columns (linear-grad-io.wgsl's SUM_B). */
+export const sumsColumns = (kernel: Kernel): boolean => KERNELS[kernel].sums === true;
+/** Whether the kernel is compiled in the product shaders' versions with subgroups (quadVersion). */
+export const usesSubgroups = (kernel: Kernel): boolean => KERNELS[kernel].subgroups === true;
 
 /** The kernels that can run this product, in the order tried by the tuner. */
 export const candidates = (layout: Layout, dims: Dims): Kernel[] =>
@@ -56,6 +71,9 @@ export const candidates = (layout: Layout, dims: Dims): Kernel[] =>
 /** Throws ShapeError, naming `op`, when an explicitly asked variant cannot run this product. */
 export function checkVariant(op: string, variant: MatmulVariant, layout: Layout, dims: Dims): void {
   if (variant === 'auto' || fits(variant, layout, dims)) return;
+  if (KERNELS[variant].subgroups && !getDevice().info.subgroups) {
+    throw new GpugradError(`${op}: ${variant} needs the adapter's 'subgroups' feature, which this one (${adapterKey()}) lacks; use 'auto' or 'wide'`);
+  }
   const e = KERNELS[variant].entries[layout];
   if (!e) throw new ShapeError(`${op}: ${variant} has no kernel for ${LAYOUT_TEXT[layout]} (both operands transposed)`);
   const need = e.along.map((d) => `${d.toUpperCase()}=${dims[d]}`).join(', ');
@@ -81,7 +99,7 @@ export function autoKernel(layout: Layout, dims: Dims): Kernel {
   const choice = tuned.size ? tuned.get(tuningKey(layout, dims)) : undefined;
   if (choice && fits(choice, layout, dims)) return choice;
   if (getDevice().info.isFallback) {
-    return fits('wide', layout, dims) ? 'wide' : fits('block_vec4', layout, dims) ? 'block_vec4' : 'block';
+    return (['quad', 'wide', 'block_vec4'] as const).find((k) => fits(k, layout, dims)) ?? 'block';
   }
   return Math.min(dims.m, dims.n) >= 64 ? 'tiled' : fits('block_vec4', layout, dims) ? 'block_vec4' : 'block';
 }

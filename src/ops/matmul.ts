@@ -5,12 +5,12 @@
 // matmul-kernels.ts's choice unless the call names one.
 
 import { getDevice } from '../device/device.ts';
-import { shaders, type Shader } from '../device/shaders.ts';
+import { quadVersion, shaders, type Shader } from '../device/shaders.ts';
 import { ShapeError, TypeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf, type Shape } from '../tensor.ts';
 import { checkBoolean, checkOneOf, checkTensor, describe } from './args.ts';
 import { broadcastShapes } from './launch.ts';
-import { autoKernel, checkVariant, grid, layoutOf, VARIANTS, type Dims, type Kernel, type Layout, type MatmulVariant } from './matmul-kernels.ts';
+import { autoKernel, checkVariant, grid, layoutOf, usesSubgroups, VARIANTS, type Dims, type Kernel, type Layout, type MatmulVariant } from './matmul-kernels.ts';
 import { primitive, type MethodOp, type OpInfo } from './op.ts';
 import { broadcastTo, reshape } from './shape.ts';
 
@@ -25,9 +25,11 @@ export interface MatmulOptions {
   /**
    * The kernel: 'naive' (one output per invocation), 'block' (4x4 outputs per invocation, any
    * shape), 'block_vec4' and 'wide' (4x4 and 8x8 with vec4 loads: for a·b K and N multiples of
-   * 4, for aᵀ·b M and N, for a·bᵀ K; not for aᵀ·bᵀ), 'tiled' (64x64 tiles in workgroup memory,
-   * for GPUs), or 'auto' (default: the choice tuneMatmul() measured for this adapter and shape,
-   * else wide on CPU adapters and tiled on GPUs where they apply).
+   * 4, for aᵀ·b M and N, for a·bᵀ K; not for aᵀ·bᵀ), 'quad' (wide with the loads of a shared
+   * by the four invocations of a subgroup quad; needs the adapter's 'subgroups' feature),
+   * 'tiled' (64x64 tiles in workgroup memory, for GPUs), or 'auto' (default: the choice
+   * tuneMatmul() measured for this adapter and shape, else quad or wide on CPU adapters and
+   * tiled on GPUs where they apply).
    */
   variant?: MatmulVariant;
 }
@@ -77,8 +79,9 @@ export function kernelFor(op: string, variant: MatmulVariant, layout: Layout, di
  */
 export function dispatchProduct(op: string, kernel: Kernel, product: ReturnType<typeof productParams>, use: { shader: Shader; constants?: Record<string, number> },
   inputs: Tensor[], outputs: Tensor[], { batch = 1, alpha = 0 } = {}): void {
-  const { entryPoint, groups } = grid(use.shader, kernel, product.layout, product.dims, batch);
-  getDevice().dispatch({ ...use, entryPoint }, inputs.map((t) => t.buffer(op)), outputs.map((t) => t.buffer(op)), { ...product.params, alpha }, groups);
+  const shader = usesSubgroups(kernel) ? quadVersion(use.shader) : use.shader;
+  const { entryPoint, groups } = grid(shader, kernel, product.layout, product.dims, batch);
+  getDevice().dispatch({ shader, constants: use.constants, entryPoint }, inputs.map((t) => t.buffer(op)), outputs.map((t) => t.buffer(op)), { ...product.params, alpha }, groups);
 }
 
 function launchMatmul(a: Tensor, b: Tensor, shape: Shape, attrs: Attrs, op: OpInfo): Tensor {

@@ -29,6 +29,10 @@ export async function runEverydayOps(gg: G, input: OpsInput): Promise<OpsOutput>
     variance: (x) => x.var(1),
     logSumExp: (x) => gg.logSumExp(x, -1),
     matmul: (x, _, __, z) => gg.matmul(gg.reshape(z, [2, 1, 3, 4]), gg.transpose(x)),
+    // The quad kernels (subgroups) in each layout: x·(xᵀ·y), x·yᵀ, tanh(x·(yᵀ·y) + Σ_rows y).
+    quadMatmul: (x, y) => gg.matmul(x, gg.matmul(x, y, { transposeA: true, variant: 'quad' }), { variant: 'quad' }),
+    quadMatmulNT: (x, y) => gg.matmul(x, y, { transposeB: true, variant: 'quad' }),
+    quadLinear: (x, y) => gg.linear(x, gg.matmul(y, y, { transposeA: true }), gg.sum(y, 0), { activation: 'tanh', variant: 'quad' }),
     softmaxCrossEntropy: (x, _, idx) => gg.softmaxCrossEntropy(x, idx),
     huberLoss: (x, y) => gg.huberLoss(x, y, { delta: 0.5 }),
     powTensor: (x, y) => gg.pow(gg.abs(x), y),

@@ -34,7 +34,9 @@ async function timeRounds(work: () => void): Promise<{ ms: number; reps: number 
   return { ms: times[ROUNDS >> 1], reps: perRound * ROUNDS };
 }
 
-const MATMUL_VARIANTS: MatmulVariant[] = ['naive', 'block', 'block_vec4', 'wide', 'tiled'];
+const MATMUL_VARIANTS: MatmulVariant[] = ['naive', 'block', 'block_vec4', 'wide', 'quad', 'tiled'];
+/** The variants this adapter runs: quad needs subgroups. */
+const runnable = () => MATMUL_VARIANTS.filter((v) => v !== 'quad' || getDevice().info.subgroups);
 const matmulSizes = (quick: boolean) => (quick ? [128, 256, 512] : [128, 256, 512, 1024]);
 /** Enough depths for a line fit to mean something, even when the sweep has only two. */
 const speedDepths = (depths: number[], quick: boolean) => (quick ? [2, 5, 10, 20] : depths);
@@ -69,7 +71,7 @@ async function timeMatmul(size: number, variant: MatmulVariant, seed: number): P
 /** Progress cost of timing a step at `depth` (its untimed first call and ROUNDS rounds). */
 const stepTimingCost = (depth: number, width: number, batch: number) => (ROUNDS + 1) * stepCost(depth + 1, width, batch) * 1.6;
 /** Relative time per FLOP of each kernel on a CPU adapter (measured on SwiftShader), for the progress estimate. */
-const SLOWNESS: Record<string, number> = { naive: 8, block: 1.4, block_vec4: 1, wide: 0.7, tiled: 4 };
+const SLOWNESS: Record<string, number> = { naive: 8, block: 1.4, block_vec4: 1, wide: 0.7, quad: 0.6, tiled: 4 };
 const matmulCost = (size: number, variant: MatmulVariant) => (SLOWNESS[variant] * 2 * size ** 3 * 4) / 1e6;
 
 export function speedCost(ctx: Context): number {
@@ -90,7 +92,7 @@ export async function speedExperiment(ctx: Context): Promise<NonNullable<import(
   }
   const matmulRuns: MatmulRun[] = [];
   for (const size of matmulSizes(preset === 'quick')) {
-    for (const variant of MATMUL_VARIANTS) {
+    for (const variant of runnable()) {
       const run = await timeMatmul(size, variant, seed);
       matmulRuns.push(run);
       ctx.emit('matmul', run);
