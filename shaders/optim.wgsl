@@ -1,8 +1,12 @@
-// Optimizer updates, one dispatch per parameter, in place; state (velocity, moments) stays
-// on the GPU. Bindings: 0 grad (read), 1 param (read-write), then state buffers, then params.
+// Optimizer updates, in place; state (velocity, moments) stays on the GPU. A dispatch updates
+// one parameter (sgd, sgd_momentum, adam) or two (the *_pair entry points: the first's vec4
+// then the second's, so a layer's weight and bias take one dispatch).
+// Bindings, one parameter: 0 grad (read), 1 param, then its state buffers, then the uniform.
+// Two parameters a and b: 0 grad a, 1 grad b (read), 2 param a, 3 param b, then a's state
+// buffers, b's, then the uniform.
 // One invocation per vec4 of elements (4x faster than one per element on CPU adapters): the
 // buffers are bound as vec4 arrays (gpugrad's buffers are 16-byte multiples), and lanes past
-// `size` keep their old values, so a parameter's padding is never written.
+// a parameter's size keep their old values, so its padding is never written.
 //  - sgd:       p -= lr (g + wd p)
 //  - sgd_momentum (PyTorch's form, no dampening): v = mu v + (g + wd p);
 //               p -= lr (nesterov ? g + wd p + mu v : v)
@@ -11,13 +15,10 @@
 //               p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
 struct Params {
-  size: u32, nesterov: u32, _pad0: u32, _pad1: u32,
+  size: u32, nesterov: u32, size_b: u32, _pad1: u32,  // size_b: the second parameter's (pairs)
   lr: f32, weight_decay: f32, momentum: f32, beta1: f32,
   beta2: f32, eps: f32, correction1: f32, correction2: f32,  // correction_i = 1 - beta_i^t
 }
-
-@group(0) @binding(0) var<storage, read> grad: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> param: array<vec4<f32>>;
 
 override WG: u32 = 64;
 
@@ -29,6 +30,38 @@ fn live(j: u32, size: u32) -> vec4<bool> {
   return vec4<bool>(i < size, i + 1u < size, i + 2u < size, i + 3u < size);
 }
 
+// A pair dispatch's vec4 i: in a (the first ceil(size / 4) vec4) or b, and its index there.
+struct Place { in_a: bool, j: u32 }
+fn place(i: u32, o: Params) -> Place {
+  let na = (o.size + 3u) / 4u;
+  return Place(i < na, select(i - na, i, i < na));
+}
+
+// The rules on one vec4: the new parameter and state values.
+struct Moved { p: vec4<f32>, s1: vec4<f32>, s2: vec4<f32> }
+
+fn sgd_rule(p: vec4<f32>, g: vec4<f32>, o: Params) -> vec4<f32> {
+  return p - o.lr * (g + o.weight_decay * p);
+}
+
+fn momentum_rule(p: vec4<f32>, grad: vec4<f32>, velocity: vec4<f32>, o: Params) -> Moved {
+  let g = grad + o.weight_decay * p;
+  let v = o.momentum * velocity + g;
+  return Moved(p - o.lr * select(v, g + o.momentum * v, o.nesterov == 1u), v, v);
+}
+
+fn adam_rule(param: vec4<f32>, g: vec4<f32>, m_old: vec4<f32>, v_old: vec4<f32>, o: Params) -> Moved {
+  let m = o.beta1 * m_old + (1.0 - o.beta1) * g;
+  let v = o.beta2 * v_old + (1.0 - o.beta2) * g * g;
+  let p = param * (1.0 - o.lr * o.weight_decay);
+  return Moved(p - o.lr * (m / o.correction1) / (sqrt(v / o.correction2) + o.eps), m, v);
+}
+
+// ---- one parameter ----
+
+@group(0) @binding(0) var<storage, read> grad: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> param: array<vec4<f32>>;
+
 @group(0) @binding(2) var<uniform> sgd_params: Params;
 
 @compute @workgroup_size(WG)
@@ -36,8 +69,7 @@ fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) n
   let i = index(gid, nwg);
   let o = sgd_params;
   if (4u * i >= o.size) { return; }
-  let p = param[i];
-  param[i] = select(p, p - o.lr * (grad[i] + o.weight_decay * p), live(i, o.size));
+  param[i] = select(param[i], sgd_rule(param[i], grad[i], o), live(i, o.size));
 }
 
 @group(0) @binding(2) var<storage, read_write> velocity: array<vec4<f32>>;
@@ -49,11 +81,9 @@ fn sgd_momentum(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   let o = momentum_params;
   if (4u * i >= o.size) { return; }
   let keep = live(i, o.size);
-  let p = param[i];
-  let g = grad[i] + o.weight_decay * p;
-  let v = o.momentum * velocity[i] + g;
-  velocity[i] = select(velocity[i], v, keep);
-  param[i] = select(p, p - o.lr * select(v, g + o.momentum * v, o.nesterov == 1u), keep);
+  let r = momentum_rule(param[i], grad[i], velocity[i], o);
+  velocity[i] = select(velocity[i], r.s1, keep);
+  param[i] = select(param[i], r.p, keep);
 }
 
 @group(0) @binding(2) var<storage, read_write> m1: array<vec4<f32>>;
@@ -66,11 +96,77 @@ fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let o = adam_params;
   if (4u * i >= o.size) { return; }
   let keep = live(i, o.size);
-  let g = grad[i];
-  let m = o.beta1 * m1[i] + (1.0 - o.beta1) * g;
-  let v = o.beta2 * m2[i] + (1.0 - o.beta2) * g * g;
-  m1[i] = select(m1[i], m, keep);
-  m2[i] = select(m2[i], v, keep);
-  let p = param[i] * (1.0 - o.lr * o.weight_decay);
-  param[i] = select(param[i], p - o.lr * (m / o.correction1) / (sqrt(v / o.correction2) + o.eps), keep);
+  let r = adam_rule(param[i], grad[i], m1[i], m2[i], o);
+  m1[i] = select(m1[i], r.s1, keep);
+  m2[i] = select(m2[i], r.s2, keep);
+  param[i] = select(param[i], r.p, keep);
+}
+
+// ---- two parameters ----
+
+@group(0) @binding(0) var<storage, read> grad_a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> grad_b: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> param_a: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> param_b: array<vec4<f32>>;
+
+@group(0) @binding(4) var<uniform> sgd_pair_params: Params;
+
+@compute @workgroup_size(WG)
+fn sgd_pair(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = sgd_pair_params;
+  let at = place(index(gid, nwg), o);
+  let j = at.j;
+  if (at.in_a) {
+    param_a[j] = select(param_a[j], sgd_rule(param_a[j], grad_a[j], o), live(j, o.size));
+  } else if (4u * j < o.size_b) {
+    param_b[j] = select(param_b[j], sgd_rule(param_b[j], grad_b[j], o), live(j, o.size_b));
+  }
+}
+
+@group(0) @binding(4) var<storage, read_write> velocity_a: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> velocity_b: array<vec4<f32>>;
+@group(0) @binding(6) var<uniform> momentum_pair_params: Params;
+
+@compute @workgroup_size(WG)
+fn sgd_momentum_pair(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = momentum_pair_params;
+  let at = place(index(gid, nwg), o);
+  let j = at.j;
+  if (at.in_a) {
+    let keep = live(j, o.size);
+    let r = momentum_rule(param_a[j], grad_a[j], velocity_a[j], o);
+    velocity_a[j] = select(velocity_a[j], r.s1, keep);
+    param_a[j] = select(param_a[j], r.p, keep);
+  } else if (4u * j < o.size_b) {
+    let keep = live(j, o.size_b);
+    let r = momentum_rule(param_b[j], grad_b[j], velocity_b[j], o);
+    velocity_b[j] = select(velocity_b[j], r.s1, keep);
+    param_b[j] = select(param_b[j], r.p, keep);
+  }
+}
+
+@group(0) @binding(4) var<storage, read_write> m1_a: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> m2_a: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> m1_b: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> m2_b: array<vec4<f32>>;
+@group(0) @binding(8) var<uniform> adam_pair_params: Params;
+
+@compute @workgroup_size(WG)
+fn adam_pair(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let o = adam_pair_params;
+  let at = place(index(gid, nwg), o);
+  let j = at.j;
+  if (at.in_a) {
+    let keep = live(j, o.size);
+    let r = adam_rule(param_a[j], grad_a[j], m1_a[j], m2_a[j], o);
+    m1_a[j] = select(m1_a[j], r.s1, keep);
+    m2_a[j] = select(m2_a[j], r.s2, keep);
+    param_a[j] = select(param_a[j], r.p, keep);
+  } else if (4u * j < o.size_b) {
+    let keep = live(j, o.size_b);
+    let r = adam_rule(param_b[j], grad_b[j], m1_b[j], m2_b[j], o);
+    m1_b[j] = select(m1_b[j], r.s1, keep);
+    m2_b[j] = select(m2_b[j], r.s2, keep);
+    param_b[j] = select(param_b[j], r.p, keep);
+  }
 }

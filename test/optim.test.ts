@@ -114,6 +114,34 @@ describe('parameters without a gradient, zeroGrad', () => {
     expectClose(await b.data(), wantB, tol(5), 'b (updated from step 4)');
   });
 
+  // Two parameters that follow each other in a group share a dispatch (sgd_pair, ...) when their
+  // step counts agree; the values are the references' either way (above and in the cases).
+  it('a layer\'s weight and bias update in one dispatch; parameters with different step counts in their own', () => {
+    const dispatchesOf = (f: () => void) => { const before = memory().dispatches; f(); return memory().dispatches - before; };
+    const layer = new nn.Linear(6, 4, { seed: 3 });
+    const [w, b] = layer.parameters();
+    const [x, r] = [tensor(f32rand(30), [5, 6]), tensor(f32rand(20), [5, 4])];
+    const backward = (opt: Optimizer) => { opt.zeroGrad(); tidy(() => sum(mul(layer.forward(x), r)).backward()); };
+    const opts = { SGD: new optim.SGD([w, b], { lr: 0.1 }), 'SGD momentum': new optim.SGD([w, b], { lr: 0.1, momentum: 0.9 }), Adam: new optim.Adam([w, b]) };
+    for (const [name, opt] of Object.entries(opts)) {
+      backward(opt);
+      opt.step(); // the first step also fills the state buffers with zeros
+      backward(opt);
+      expect(dispatchesOf(() => opt.step()), name).toBe(1);
+      opt.dispose();
+    }
+    const adam = new optim.Adam([w, b]);
+    backward(adam);
+    b.grad!.dispose();
+    b.grad = null;
+    adam.step();                                     // w: 1 update, b: none
+    backward(adam);
+    adam.step();                                     // w's 2nd update, b's 1st: apart
+    backward(adam);
+    expect(dispatchesOf(() => adam.step())).toBe(2); // 3rd and 2nd: still apart
+    adam.dispose();
+  });
+
   it('zeroGrad clears every gradient; a step after it changes nothing', async () => {
     const v = f32rand(7);
     const p = tensor(v, [7], { requiresGrad: true });

@@ -1,6 +1,6 @@
 // What SGD and Adam share: parameter groups with their own hyperparameters (PyTorch's
 // param_groups), per-parameter state on the GPU next to each parameter, one optim.wgsl
-// dispatch per parameter per step updating its buffer in place, and the state dict that saves
+// dispatch per step for each parameter or pair of them, updating buffers in place, and the state dict that saves
 // and restores all of it. The subclasses say how a group's options are checked, which state
 // buffers a group needs, and what the kernel's uniform holds.
 
@@ -29,13 +29,15 @@ export interface Hyper {
   beta1?: number; beta2?: number; eps?: number; correction1?: number; correction2?: number;
 }
 
-/** optim.wgsl's Params for one parameter's update. */
-function params(size: number, h: Hyper) {
+/** optim.wgsl's Params for the update of one parameter (sizeB 0) or two. */
+function params(size: number, sizeB: number, h: Hyper) {
   return {
-    size, nesterov: h.nesterov ? 1 : 0, lr: h.lr, weight_decay: h.weightDecay, momentum: h.momentum ?? 0,
+    size, size_b: sizeB, nesterov: h.nesterov ? 1 : 0, lr: h.lr, weight_decay: h.weightDecay, momentum: h.momentum ?? 0,
     beta1: h.beta1 ?? 0, beta2: h.beta2 ?? 0, eps: h.eps ?? 0, correction1: h.correction1 ?? 1, correction2: h.correction2 ?? 1,
   };
 }
+
+interface State { buffers: Tensor[]; steps: number }
 
 /** Names an option in errors: `lr` or `paramGroups[1].lr` (constructor), `param_groups.1.lr` (state dict). */
 export type Namer = (option: string) => string;
@@ -45,9 +47,10 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** Every parameter, in group order: a parameter's index here is its key in the state dict. */
   readonly params: Tensor[];
   readonly paramGroups: ParamGroup<H>[];
-  private state = new Map<Tensor, { buffers: Tensor[]; steps: number }>();
-  /** optim.wgsl's entry points, by the number of state buffers per parameter. */
+  private state = new Map<Tensor, State>();
+  /** optim.wgsl's entry points, by the number of state buffers per parameter: for one parameter, and for two. */
   private readonly kernels: Kernel[] = ['sgd', 'sgd_momentum', 'adam'].map((entryPoint) => ({ shader: shaders.optim, entryPoint }));
+  private readonly pairKernels: Kernel[] = this.kernels.map(({ shader, entryPoint }) => ({ shader, entryPoint: `${entryPoint}_pair` }));
 
   /**
    * `params` is a list of tensors (one group, with `defaults`) or of groups `{ params, ...options }`,
@@ -109,25 +112,44 @@ export abstract class Optimizer<H extends { lr: number }> {
     zeroGrad(this.params);
   }
 
-  /** Updates every parameter that has a gradient; parameters without one are left alone. */
+  /**
+   * Updates every parameter that has a gradient; parameters without one are left alone. Two
+   * parameters of a group that follow each other (a layer's weight and bias) share a dispatch
+   * when they have had as many updates (Adam's bias correction is per parameter).
+   */
   step(): void {
     for (const group of this.paramGroups) {
       const slots = this.slots(group).length;
-      for (const p of group.params) {
-        if (!p.grad) continue;
-        let state = this.state.get(p);
-        if (!state) this.state.set(p, (state = { buffers: [], steps: 0 }));
-        // A group's momentum may be switched on or off between steps: a new buffer starts at 0.
-        while (state.buffers.length < slots) state.buffers.push(keep(zeros(p.shape)));
-        for (const extra of state.buffers.splice(slots)) extra.dispose();
-        // Steps are counted per parameter, as PyTorch does: Adam's bias correction must count
-        // the updates this parameter actually received.
-        state.steps++;
-        getDevice().dispatch(this.kernels[slots],
-          [p.grad.buffer('step')], [p.buffer('step'), ...state.buffers.map((s) => s.buffer('step'))],
-          params(p.size, this.hyper(group, state.steps)), grid(Math.ceil(p.size / 4), constantOf(shaders.optim, 'WG'))); // a vec4 per invocation
+      const due = group.params.filter((p) => p.grad).map((p) => ({ p, state: this.advance(p, slots) }));
+      for (let k = 0; k < due.length; k++) {
+        const pair = due[k + 1]?.state.steps === due[k].state.steps;
+        this.update(group, slots, pair ? [due[k], due[++k]] : [due[k]]);
       }
     }
+  }
+
+  /** The state of `p` for its next update: `slots` buffers, the update counted. */
+  private advance(p: Tensor, slots: number): State {
+    let state = this.state.get(p);
+    if (!state) this.state.set(p, (state = { buffers: [], steps: 0 }));
+    // A group's momentum may be switched on or off between steps: a new buffer starts at 0.
+    while (state.buffers.length < slots) state.buffers.push(keep(zeros(p.shape)));
+    for (const extra of state.buffers.splice(slots)) extra.dispose();
+    // Steps are counted per parameter, as PyTorch does: Adam's bias correction must count
+    // the updates this parameter actually received.
+    state.steps++;
+    return state;
+  }
+
+  /** One dispatch updating one parameter or two (with the same step count). */
+  private update(group: ParamGroup<H>, slots: number, items: { p: Tensor; state: State }[]): void {
+    const [a, b] = items;
+    const vec4s = (t?: Tensor) => (t ? Math.ceil(t.size / 4) : 0); // a vec4 per invocation
+    getDevice().dispatch((b ? this.pairKernels : this.kernels)[slots],
+      items.map(({ p }) => p.grad!.buffer('step')),
+      [...items.map(({ p }) => p.buffer('step')), ...items.flatMap(({ state }) => state.buffers.map((s) => s.buffer('step')))],
+      params(a.p.size, b?.p.size ?? 0, this.hyper(group, a.state.steps)),
+      grid(vec4s(a.p) + vec4s(b?.p), constantOf(shaders.optim, 'WG')));
   }
 
   /**
