@@ -1,6 +1,7 @@
 // The activations' forward functions, shared by unary.wgsl (the elementwise ops) and the
 // linear layer's matmul epilogue (linear-io.wgsl), so both give the same values, special
-// values included. Uses real.wgsl's helpers. Their gradients are binary.wgsl's op_*_grad.
+// values included; and the gradients of those the linear layer fuses, shared by binary.wgsl
+// and the epilogue of linear's input gradient (linear-dx-io.wgsl). Uses real.wgsl's helpers.
 
 // max(x, 0) with NaN kept (WGSL's max is undefined for NaN; SwiftShader returns 0): every x
 // from -0 down to -Inf gives +0, and +0, positives, +Inf and NaNs of either sign give x. One
@@ -27,3 +28,14 @@ fn op_gelu(x: f32, p: f32) -> f32 {
   let h = 1.0 + stable_tanh(inner);
   return select(0.5 * x * h, bitcast<f32>(bitcast<u32>(x) & 0x80000000u), h == 0.0);
 }
+
+// The gradient at a NaN input is NaN, for every activation: x > 0 alone would give 0 or α·dy
+// there (and a compiler that assumes no NaN may reorder that compare; the bit test settles it).
+// d relu = dy * [x > 0]
+fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(0.0, dy, x > 0.0), x, is_nan(x)); }
+// d leaky_relu = dy * (x > 0 ? 1 : alpha)
+fn op_leaky_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(p * dy, dy, x > 0.0), x, is_nan(x)); }
+// d tanh = dy * (1 - y^2), from the output y (±1 at ±Inf: 0)
+fn op_tanh_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * (1.0 - y * y); }
+// d sigmoid = dy * y (1 - y), from the output y
+fn op_sigmoid_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * y * (1.0 - y); }

@@ -58,16 +58,7 @@ fn op_greater_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ord
 fn op_less(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a < b); }
 fn op_less_equal(a: f32, b: f32, p: f32) -> f32 { return select(0.0, 1.0, ordered(a, b) && a <= b); }
 
-// The gradient at a NaN input is NaN, for every activation: x > 0 alone would give 0 or α·dy
-// there (and a compiler that assumes no NaN may reorder that compare; the bit test settles it).
-// d relu = dy * [x > 0]
-fn op_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(0.0, dy, x > 0.0), x, is_nan(x)); }
-// d leaky_relu = dy * (x > 0 ? 1 : alpha)
-fn op_leaky_relu_grad(x: f32, dy: f32, p: f32) -> f32 { return select(select(p * dy, dy, x > 0.0), x, is_nan(x)); }
-// d tanh = dy * (1 - y^2), from the output y (±1 at ±Inf: 0)
-fn op_tanh_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * (1.0 - y * y); }
-// d sigmoid = dy * y (1 - y), from the output y
-fn op_sigmoid_grad(y: f32, dy: f32, p: f32) -> f32 { return dy * y * (1.0 - y); }
+// relu's, leaky relu's, tanh's and sigmoid's gradients are activations.wgsl's (op_relu_grad, ...).
 // d gelu = dy * (0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)), t = tanh(c (x + 0.044715 x^3)).
 // Past |x| ≈ 5, t is ±1 in float32 and 1 - t^2 = 0, while x^2 overflows above |x| ≈ 1.8e19
 // (and is Inf at ±Inf): the second term is 0 there, not 0 · Inf = NaN, and the gradient 1 or 0.

@@ -18,7 +18,7 @@ override HAS_BIAS: bool = true;
 // 0 none, 1 relu, 2 leaky relu (slope params.alpha), 3 tanh, 4 sigmoid (src/ops/linear.ts).
 override ACT: u32 = 0u;
 
-fn finish(col: u32, v: f32) -> f32 {
+fn finish(row: u32, col: u32, v: f32) -> f32 {
   var z = v;
   if (HAS_BIAS) { z += bias[min(col, params.n - 1u)]; }  // columns past the edge are not stored
   switch ACT {

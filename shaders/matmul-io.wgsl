@@ -11,6 +11,6 @@
 @group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> c4: array<vec4<f32>>;
 
-fn finish(col: u32, v: f32) -> f32 { return v; }
+fn finish(row: u32, col: u32, v: f32) -> f32 { return v; }
 const SUM_B = false;
 fn store_col_sums(col4: u32, v: vec4<f32>) {}

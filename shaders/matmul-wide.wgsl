@@ -104,8 +104,8 @@ fn store_wide(out: u32, row0: u32, col: u32, s: Block) {
 fn store_wide_row(out: u32, row: u32, col: u32, v0: vec4<f32>, v1: vec4<f32>) {
   if (row >= params.m) { return; }
   let n4 = params.n / 4u;
-  c4[out + row * n4 + col] = finish4(col * 4u, v0);
-  if (col + 1u < n4) { c4[out + row * n4 + col + 1u] = finish4(col * 4u + 4u, v1); }
+  c4[out + row * n4 + col] = finish4(row, col * 4u, v0);
+  if (col + 1u < n4) { c4[out + row * n4 + col + 1u] = finish4(row, col * 4u + 4u, v1); }
 }
 
 // a·b, K and N multiples of 4: per step of 4 along k, 8 vec4 of a (one per row) and 8 of b

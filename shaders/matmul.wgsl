@@ -48,7 +48,7 @@ fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < params.k; k++) {
     acc = fma(a[a_base + k * params.a_col], b[b_base + k * params.b_row], acc);
   }
-  c[gid.z * params.m * params.n + row * params.n + col] = finish(col, acc);
+  c[gid.z * params.m * params.n + row * params.n + col] = finish(row, col, acc);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -81,8 +81,8 @@ fn block(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // The epilogue (the io file's `finish`) on four consecutive outputs of a row.
-fn finish4(col0: u32, v: vec4<f32>) -> vec4<f32> {
-  return vec4<f32>(finish(col0, v.x), finish(col0 + 1u, v.y), finish(col0 + 2u, v.z), finish(col0 + 3u, v.w));
+fn finish4(row: u32, col0: u32, v: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(finish(row, col0, v.x), finish(row, col0 + 1u, v.y), finish(row, col0 + 2u, v.z), finish(row, col0 + 3u, v.w));
 }
 
 // Offsets of rows (or columns) first..first+3 of a [count, ...] operand with `stride` between
@@ -94,7 +94,7 @@ fn edge_clamped(base: u32, first: u32, count: u32, stride: u32) -> vec4<u32> {
 // Stores outputs col0..col0+3 of a row (those inside the matrix), through the epilogue.
 fn store_row(out: u32, row: u32, col0: u32, acc: vec4<f32>) {
   if (row >= params.m) { return; }
-  let v = finish4(col0, acc);
+  let v = finish4(row, col0, acc);
   let base = out + row * params.n + col0;
   let left = params.n - col0;
   c[base] = v.x;
@@ -133,10 +133,10 @@ fn block_vec4(@builtin(global_invocation_id) gid: vec3<u32>) {
     acc3 = fma(vec4<f32>(a3.x), b0, fma(vec4<f32>(a3.y), b1, fma(vec4<f32>(a3.z), b2, fma(vec4<f32>(a3.w), b3, acc3))));
   }
   let out = gid.z * params.m * n4 + col;
-  c4[out + row0 * n4] = finish4(col * 4u, acc0);
-  if (row0 + 1u < params.m) { c4[out + (row0 + 1u) * n4] = finish4(col * 4u, acc1); }
-  if (row0 + 2u < params.m) { c4[out + (row0 + 2u) * n4] = finish4(col * 4u, acc2); }
-  if (row0 + 3u < params.m) { c4[out + (row0 + 3u) * n4] = finish4(col * 4u, acc3); }
+  c4[out + row0 * n4] = finish4(row0, col * 4u, acc0);
+  if (row0 + 1u < params.m) { c4[out + (row0 + 1u) * n4] = finish4(row0 + 1u, col * 4u, acc1); }
+  if (row0 + 2u < params.m) { c4[out + (row0 + 2u) * n4] = finish4(row0 + 2u, col * 4u, acc2); }
+  if (row0 + 3u < params.m) { c4[out + (row0 + 3u) * n4] = finish4(row0 + 3u, col * 4u, acc3); }
 }
 
 // aᵀ·b: a is stored [K, M], so op(a)'s rows row0..row0+3 at one k are one vec4.
@@ -184,10 +184,10 @@ fn block_vec4_tn(@builtin(global_invocation_id) gid: vec3<u32>) {
     acc3 = fma(vec4<f32>(av.w), bv, acc3);
   }
   let out = gid.z * params.m * n4 + row4 * 4u * n4 + col;
-  c4[out] = finish4(col * 4u, acc0);
-  c4[out + n4] = finish4(col * 4u, acc1);
-  c4[out + 2u * n4] = finish4(col * 4u, acc2);
-  c4[out + 3u * n4] = finish4(col * 4u, acc3);
+  c4[out] = finish4(row4 * 4u, col * 4u, acc0);
+  c4[out + n4] = finish4(row4 * 4u + 1u, col * 4u, acc1);
+  c4[out + 2u * n4] = finish4(row4 * 4u + 2u, col * 4u, acc2);
+  c4[out + 3u * n4] = finish4(row4 * 4u + 3u, col * 4u, acc3);
   if (SUM_B && row4 == 0u) { store_col_sums(col, sums); }
 }
 

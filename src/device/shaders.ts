@@ -20,6 +20,7 @@ import matmulQuad from '../../shaders/matmul-quad.wgsl?raw';
 import matmulIo from '../../shaders/matmul-io.wgsl?raw';
 import linearIo from '../../shaders/linear-io.wgsl?raw';
 import linearGradIo from '../../shaders/linear-grad-io.wgsl?raw';
+import linearDxIo from '../../shaders/linear-dx-io.wgsl?raw';
 import fill from '../../shaders/fill.wgsl?raw';
 import rng from '../../shaders/rng.wgsl?raw';
 import optim from '../../shaders/optim.wgsl?raw';
@@ -77,7 +78,7 @@ function product(name: string, head: Part[]): Shader {
   withQuads.set(shader, compose(`${name}+quads`, [SUBGROUPS, ...head, ...MATMUL_KERNELS, ['matmul-quad.wgsl', matmulQuad]]));
   return shader;
 }
-/** The version of a product shader (shaders.matmul, linear, linearGrad) with the quad kernels. */
+/** The version of a product shader (shaders.matmul, linear, linearGrad, linearDx) with the quad kernels. */
 export function quadVersion(shader: Shader): Shader {
   const quads = withQuads.get(shader);
   if (!quads) throw new Error(`gpugrad: shader '${shader.name}' has no quad kernels`);
@@ -92,6 +93,7 @@ export const shaders = {
   matmul: product('matmul', [['matmul-io.wgsl', matmulIo]]),
   linear: product('linear', [REAL, ACTIVATIONS, ['linear-io.wgsl', linearIo]]),
   linearGrad: product('linearGrad', [['linear-grad-io.wgsl', linearGradIo]]),
+  linearDx: product('linearDx', [REAL, ACTIVATIONS, ['linear-dx-io.wgsl', linearDxIo]]),
   fill: compose('fill', [['fill.wgsl', fill]]),
   rng: compose('rng', [['rng.wgsl', rng]]),
   optim: compose('optim', [['optim.wgsl', optim]]),
@@ -102,10 +104,11 @@ export const shaders = {
 
 /** The elementwise families: how many operands `fn apply` takes. */
 export type Family = 'unary' | 'binary' | 'ternary';
-// Each family after strided.wgsl and real.wgsl; unary also after the activations.
+// Each family after strided.wgsl and real.wgsl; unary and binary also after the activations
+// (their forward functions, and the gradients binary.wgsl runs).
 const FAMILIES: Record<Family, { parts: Part[]; args: string[] }> = {
   unary: { parts: [ACTIVATIONS, ['unary.wgsl', unary]], args: ['x'] },
-  binary: { parts: [['binary.wgsl', binary]], args: ['a', 'b'] },
+  binary: { parts: [ACTIVATIONS, ['binary.wgsl', binary]], args: ['a', 'b'] },
   ternary: { parts: [['ternary.wgsl', ternary]], args: ['c', 'a', 'b'] },
 };
 

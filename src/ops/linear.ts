@@ -6,6 +6,7 @@
 // sums of dz in the same pass (linear-grad-io.wgsl). nn.Linear and nn.Sequential use it.
 
 import { shaders } from '../device/shaders.ts';
+import type { Fold, InputGrad } from '../autograd.ts';
 import { checkOutput, isCheckingNumerics } from '../debug.ts';
 import { ShapeError } from '../errors.ts';
 import { formatShape, Tensor, type Shape } from '../tensor.ts';
@@ -70,6 +71,35 @@ function weightAndBiasGrads(op: OpInfo, x: Tensor, dz: Tensor, kernel: Kernel): 
   return [dw, db];
 }
 
+/**
+ * The gradients given dz = dL/d(x·W + b): dx = dz·Wᵀ (or, folded, dz·Wᵀ ⊙ act'(x) for the
+ * layer before, in one dispatch), and dW = xᵀ·dz with db = Σ_rows dz in one pass where the
+ * kernel can sum.
+ */
+function gradsFromPre(dz: Tensor, [x, w, b]: Tensor[]): InputGrad[] {
+  const [rows, inSize] = x.shape;
+  const kernel = b && w.requiresGrad && b.requiresGrad ? summingKernel(inSize, rows, w.shape[1]) : null;
+  let both: [Tensor, Tensor] | null = null;
+  const fused = () => (both ??= weightAndBiasGrads(linear.info, x, dz, kernel!));
+  return [
+    { plain: () => matmul(dz, w, { transposeB: true }), folded: (fold) => foldedInputGrad(linear.info, dz, w, fold) },
+    () => (kernel ? fused()[0] : matmul(x, dz, { transposeA: true })),
+    ...(b ? [() => (kernel ? fused()[1] : sum(dz, 0))] : []),
+  ];
+}
+
+/** dz·Wᵀ ⊙ act'(y) in one dispatch: the pre-activation gradient of the layer whose output y is this one's input. */
+function foldedInputGrad(op: OpInfo, dz: Tensor, w: Tensor, { activation, alpha, y }: Fold): Tensor {
+  const name = op.publicName;
+  const product = productParams(dz, w, false, true);
+  const out = Tensor.empty([product.dims.m, product.dims.n], name);
+  if (out.size === 0) return out;
+  const kernel = autoKernel(product.layout, product.dims);
+  dispatchProduct(name, kernel, product, { shader: shaders.linearDx, constants: { ACT: ACT_CODE[activation as Fused] } }, [dz, w, y], [out], { alpha });
+  if (isCheckingNumerics()) checkOutput(`${name} (input gradient)`, [dz.shape, w.shape], out);
+  return out;
+}
+
 function linearShape([x, w, b]: Tensor[], _: Attrs, op: OpInfo): Shape {
   const shapes = `x ${formatShape(x.shape)}, weight ${formatShape(w.shape)}${b ? `, bias ${formatShape(b.shape)}` : ''}`;
   if (w.rank !== 2) throw new ShapeError(`${op.publicName}: weight must be [in, out], got ${shapes}`);
@@ -101,17 +131,11 @@ function linearForward([x, w, b]: Tensor[], { activation, alpha, variant }: Attr
 export const linear: FunctionOp<[x: Tensor, weight: Tensor, bias?: Tensor | null, options?: LinearOptions]> = primitive<Attrs, [x: Tensor, weight: Tensor, bias?: Tensor | null, options?: LinearOptions]>({
   shape: linearShape,
   forward: linearForward,
-  vjp: (dy, [x, w, b], y, { activation, alpha }) => {
-    const dz = activation === 'linear' ? dy : activationGrad(activation)(y, dy, alpha);
-    const [rows, inSize] = x.shape;
-    const kernel = b && w.requiresGrad && b.requiresGrad ? summingKernel(inSize, rows, w.shape[1]) : null;
-    let both: [Tensor, Tensor] | null = null;
-    const fused = () => (both ??= weightAndBiasGrads(linear.info, x, dz, kernel!));
-    return [
-      () => matmul(dz, w, { transposeB: true }),
-      () => (kernel ? fused()[0] : matmul(x, dz, { transposeA: true })),
-      ...(b ? [() => (kernel ? fused()[1] : sum(dz, 0))] : []),
-    ];
+  vjp: (dy, inputs, y, { activation, alpha }) => gradsFromPre(activation === 'linear' ? dy : activationGrad(activation)(y, dy, alpha), inputs),
+  // backward() hands dz over directly where the next linear layer folded act' into its dx.
+  pre: {
+    activation: ({ activation, alpha }) => (activation === 'linear' ? null : { activation, alpha }),
+    vjp: (dz, inputs) => gradsFromPre(dz, inputs),
   },
 }, { note: 'act(x·W + b) in one dispatch; bias gradient in the weight gradient\'s pass', method: false },
 (run, op) => (x, weight, bias = null, options = {}) => {

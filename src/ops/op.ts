@@ -38,6 +38,15 @@ export interface OpDef<A> {
    * null: an internal kernel that is itself a gradient, never differentiated.
    */
   vjp: ((dy: Tensor, inputs: Tensor[], out: Tensor, attrs: A) => InputGrad[]) | 'none' | null;
+  /**
+   * For an op whose output is act(z) (linear with an activation): the activation, or null where
+   * there is none, and the VJP given dL/dz (act' already applied by the consumer). See
+   * TapeNode.pre in autograd.ts.
+   */
+  pre?: {
+    activation: (attrs: A) => { activation: string; alpha: number } | null;
+    vjp: (dz: Tensor, inputs: Tensor[], out: Tensor, attrs: A) => InputGrad[];
+  };
 }
 
 /** Table metadata of an op besides its function. */
@@ -149,6 +158,8 @@ export function runOp<A>(info: OpInfo, def: OpDef<A>, inputs: Tensor[], attrs: A
     if (!vjp) throw new GpugradError(`${info.publicName}: this op has no gradient; run it under noGrad()`);
     out.requiresGrad = true;
     out.node = { op: info.name, inputs, vjp: (dy) => vjp(dy, inputs, out, attrs) };
+    const act = def.pre?.activation(attrs);
+    if (act) out.node.pre = { ...act, vjp: (dz) => def.pre!.vjp(dz, inputs, out, attrs) };
   }
   return out;
 }
