@@ -89,16 +89,20 @@ fn b_rows(col0: u32, col1: u32, kk: u32, n4: u32) -> Eight {
                b4[col1 + r], b4[col1 + r + n4], b4[col1 + r + 2u * n4], b4[col1 + r + 3u * n4]);
 }
 
+// The block as an array: row r is elements 2r and 2r + 1 (indexed only once the loop is done).
+fn as_rows(s: Block) -> array<vec4<f32>, 16> {
+  return array<vec4<f32>, 16>(s.c00, s.c01, s.c10, s.c11, s.c20, s.c21, s.c30, s.c31,
+                              s.c40, s.c41, s.c50, s.c51, s.c60, s.c61, s.c70, s.c71);
+}
+
 // Stores the block at rows row0..row0+7 and vec4 columns col, col + 1 (those inside the matrix).
+// The stores loop over the rows, so the epilogue (finish: a bias, an activation) is compiled
+// once, not 64 times: with tanh written out per output, a·b took 1.2x as long as without.
 fn store_wide(out: u32, row0: u32, col: u32, s: Block) {
-  store_wide_row(out, row0 + 0u, col, s.c00, s.c01);
-  store_wide_row(out, row0 + 1u, col, s.c10, s.c11);
-  store_wide_row(out, row0 + 2u, col, s.c20, s.c21);
-  store_wide_row(out, row0 + 3u, col, s.c30, s.c31);
-  store_wide_row(out, row0 + 4u, col, s.c40, s.c41);
-  store_wide_row(out, row0 + 5u, col, s.c50, s.c51);
-  store_wide_row(out, row0 + 6u, col, s.c60, s.c61);
-  store_wide_row(out, row0 + 7u, col, s.c70, s.c71);
+  let rows = as_rows(s);
+  for (var r = 0u; r < 8u; r++) {
+    store_wide_row(out, row0 + r, col, rows[2u * r], rows[2u * r + 1u]);
+  }
 }
 
 fn store_wide_row(out: u32, row: u32, col: u32, v0: vec4<f32>, v1: vec4<f32>) {
@@ -214,14 +218,10 @@ fn b_cols(lo: vec4<u32>, hi: vec4<u32>, kk: u32) -> Eight {
 
 // Stores the block at rows row0..row0+7 and columns col0..col0+7, any N (those inside the matrix).
 fn store_nt(out: u32, row0: u32, col0: u32, s: Block) {
-  store_nt_row(out, row0 + 0u, col0, s.c00, s.c01);
-  store_nt_row(out, row0 + 1u, col0, s.c10, s.c11);
-  store_nt_row(out, row0 + 2u, col0, s.c20, s.c21);
-  store_nt_row(out, row0 + 3u, col0, s.c30, s.c31);
-  store_nt_row(out, row0 + 4u, col0, s.c40, s.c41);
-  store_nt_row(out, row0 + 5u, col0, s.c50, s.c51);
-  store_nt_row(out, row0 + 6u, col0, s.c60, s.c61);
-  store_nt_row(out, row0 + 7u, col0, s.c70, s.c71);
+  let rows = as_rows(s);
+  for (var r = 0u; r < 8u; r++) {
+    store_nt_row(out, row0 + r, col0, rows[2u * r], rows[2u * r + 1u]);
+  }
 }
 
 fn store_nt_row(out: u32, row: u32, col0: u32, v0: vec4<f32>, v1: vec4<f32>) {

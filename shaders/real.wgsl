@@ -29,13 +29,11 @@ fn runtime_bits(bits: u32, anything: f32) -> f32 {
 // sign is copied from x's bits, so tanh(-0) = -0.
 fn stable_tanh(x: f32) -> f32 {
   let ax = abs(x);
-  if (ax < 0.125) {
-    let x2 = x * x;
-    return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 - x2 * (17.0 / 315.0))));
-  }
+  let x2 = x * x;
+  let series = x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 - x2 * (17.0 / 315.0))));
   let e = exp(-2.0 * min(ax, 64.0));  // tanh is 1 in float32 from |x| ≈ 9; exp never sees Inf
   let t = bitcast<f32>(bitcast<u32>((1.0 - e) / (1.0 + e)) | (bitcast<u32>(x) & 0x80000000u));
-  return select(t, x, is_nan(x));
+  return select(select(t, series, ax < 0.125), x, is_nan(x));
 }
 
 // x^p for any real x and finite p, as C's (IEEE 754) pow. Integer exponents up to 64 in
