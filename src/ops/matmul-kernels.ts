@@ -68,7 +68,7 @@ export const usesSubgroups = (kernel: Kernel): boolean => KERNELS[kernel].subgro
 export const candidates = (layout: Layout, dims: Dims): Kernel[] =>
   (Object.keys(KERNELS) as Kernel[]).filter((k) => k !== 'naive' && fits(k, layout, dims));
 
-/** Throws ShapeError, naming `op`, when an explicitly asked variant cannot run this product. */
+/** Throws, naming `op`, when an explicitly asked variant cannot run this product: ShapeError, or GpugradError for a kernel that needs subgroups the adapter lacks. */
 export function checkVariant(op: string, variant: MatmulVariant, layout: Layout, dims: Dims): void {
   if (variant === 'auto' || fits(variant, layout, dims)) return;
   if (KERNELS[variant].subgroups && !getDevice().info.subgroups) {
