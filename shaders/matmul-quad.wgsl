@@ -1,7 +1,7 @@
 // quad, quad_tn, quad_nt: wide's kernels (matmul-wide.wgsl, composed before this file) with
 // each load of a shared by the four invocations of a subgroup quad. Those four (subgroup
-// invocations 4i..4i+3) have consecutive gid.x and one gid.y: they compute the same 8 rows of
-// the output for different columns, so in wide each of them loads the same 8 vec4 of a per
+// invocations 4i..4i+3) usually have consecutive gid.x and one gid.y (quads_line_up checks):
+// then they compute the same 8 rows of the output for different columns, so in wide each of them loads the same 8 vec4 of a per
 // step. Here invocation j of the quad loads 2 of them and gets the other 6 from its neighbours
 // with quadBroadcast: 10 loads per step instead of 16. On SwiftShader, where a load from a
 // storage buffer is a bounds-checked gather and a broadcast a register shuffle, that is

@@ -22,9 +22,10 @@
 //  - tiled (matmul-tiled.wgsl): a 64x64 tile per 16x16 workgroup, staged through workgroup memory in steps
 //                   of 16 along K, 4x4 outputs per invocation, any layout: the kernel GPUs want
 //                   (each value read from memory once per tile, not once per invocation).
-// Separate accumulator variables (not an indexed array) stay in registers: on SwiftShader an
-// indexed array spills to memory and runs about 2x slower (measured on SwiftShader: 0.37-0.65
-// against 1.1-1.3 GFLOP/s at 512 and 1024).
+// Accumulators are separate variables or struct fields (not an indexed array) in the k loops:
+// there they stay in registers, where on SwiftShader an indexed array spills to memory and runs
+// about 2x slower (measured on SwiftShader: 0.37-0.65 against 1.1-1.3 GFLOP/s at 512 and
+// 1024). The 8x8 kernels turn their block into an array only to store it.
 // On CPU adapters `tiled` is slow (emulated barriers cost more than they save); the kernel for a
 // shape is chosen per adapter (src/ops/matmul-kernels.ts), by measurement when tuned.
 

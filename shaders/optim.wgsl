@@ -4,9 +4,8 @@
 // Bindings, one parameter: 0 grad (read), 1 param, then its state buffers, then the uniform.
 // Two parameters a and b: 0 grad a, 1 grad b (read), 2 param a, 3 param b, then a's state
 // buffers, b's, then the uniform.
-// (On SwiftShader a pair costs 1.5x the two dispatches it replaces, 0.9 against 0.6 ms for a
-// 256x256 weight and its bias, though the second part of a pair dispatch is skipped by most
-// invocations; on GPUs the dispatch saved is what counts.)
+// (On SwiftShader a pair costs 1.5-1.75x the two dispatches it replaces, so src/optim pairs
+// updates only on GPUs, where the dispatch saved is what counts.)
 // One invocation per vec4 of elements (4x faster than one per element on CPU adapters): the
 // buffers are bound as vec4 arrays (gpugrad's buffers are 16-byte multiples), and lanes past
 // a parameter's size keep their old values, so its padding is never written.

@@ -134,6 +134,17 @@ describe("quad where a subgroup's quads do not line up (wide's loops, forced by 
     });
   }
 
+  it("linear's input gradient with the layer before's tanh derivative applied as it stores", async () => {
+    const rng = makeRng(13);
+    const [dz, w, y] = [rand([12, 20], rng), rand([8, 20], rng), rand([12, 8], rng)];
+    const [dzt, wt, yt] = [toTensor(dz), toTensor(w), toTensor(y)];
+    const out = Tensor.empty([12, 8]);
+    dispatchProduct('linear', 'quad', productParams(dzt, wt, false, true), { shader: shaders.linearDx, constants: { QUADS: 0, ACT: 3 } }, [dzt, wt, yt], [out]);
+    const product = refMatmul(dz, ref.transpose(w));
+    const want = { ...product, data: product.data.map((v, i) => v * (1 - y.data[i] ** 2)) };
+    await expectTensor(out, want, tol(20), 'dz·Wᵀ ⊙ (1 - y²)');
+  });
+
   it("linear's weight gradient and the bias gradient summed in the same pass", async () => {
     const rng = makeRng(12);
     const [x, dz] = [rand([12, 8], rng), rand([12, 20], rng)];

@@ -4,7 +4,8 @@
 // Also: parameters without a gradient, zeroGrad (which frees the gradients' memory), bad options,
 // and fitting y = 3x - 2 with Linear(1, 1).
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setPairedUpdates } from '../src/optim/optimizer.ts';
 import { GpugradError, memory, mseLoss, mul, nn, optim, ready, sum, tensor, tidy, type Tensor } from '../src/index.ts';
 import { makeRng, randn } from './reference/ndarray.ts';
 import { expectClose, tol } from './reference/check.ts';
@@ -56,8 +57,11 @@ function setGrads(opt: Optimizer, ps: Tensor[], gs: (Float32Array | null)[]): vo
 }
 
 describe('updates against float64 references, 5 steps', () => {
-  for (const c of cases) {
-    it(c.label, async () => {
+  afterEach(() => setPairedUpdates(null));
+  // Paired (one dispatch for parameters 0 and 1, as on GPUs) and one dispatch each (as on CPU adapters).
+  for (const [c, paired] of cases.flatMap((c) => [[c, true], [c, false]] as const)) {
+    it(`${c.label}${paired ? ', paired updates' : ''}`, async () => {
+      setPairedUpdates(paired);
       const init = SIZES.map((s) => f32rand(s.reduce((a, b) => a * b, 1)));
       const ps = init.map((v, k) => tensor(v, SIZES[k], { requiresGrad: true }));
       const want = init.map((v) => Float64Array.from(v));
@@ -116,7 +120,7 @@ describe('parameters without a gradient, zeroGrad', () => {
 
   // Two parameters that follow each other in a group share a dispatch (sgd_pair, ...) when their
   // step counts agree; the values are the references' either way (above and in the cases).
-  it('a layer\'s weight and bias update in one dispatch; parameters with different step counts in their own', () => {
+  it('on GPUs a layer\'s weight and bias update in one dispatch, parameters with different step counts in their own; on CPU adapters each its own', () => {
     const dispatchesOf = (f: () => void) => { const before = memory().dispatches; f(); return memory().dispatches - before; };
     const layer = new nn.Linear(6, 4, { seed: 3 });
     const [w, b] = layer.parameters();
@@ -127,9 +131,14 @@ describe('parameters without a gradient, zeroGrad', () => {
       backward(opt);
       opt.step(); // the first step also fills the state buffers with zeros
       backward(opt);
-      expect(dispatchesOf(() => opt.step()), name).toBe(1);
+      expect(dispatchesOf(() => opt.step()), `${name}, SwiftShader's default`).toBe(2);
+      setPairedUpdates(true); // as on a GPU
+      backward(opt);
+      expect(dispatchesOf(() => opt.step()), `${name}, paired`).toBe(1);
+      setPairedUpdates(null);
       opt.dispose();
     }
+    setPairedUpdates(true);
     const adam = new optim.Adam([w, b]);
     backward(adam);
     b.grad!.dispose();
@@ -140,6 +149,7 @@ describe('parameters without a gradient, zeroGrad', () => {
     backward(adam);
     expect(dispatchesOf(() => adam.step())).toBe(2); // 3rd and 2nd: still apart
     adam.dispose();
+    setPairedUpdates(null);
   });
 
   it('zeroGrad clears every gradient; a step after it changes nothing', async () => {

@@ -1,9 +1,10 @@
 // The linear layer as one op: act(x·W + b) in one dispatch, matmul.wgsl's kernels compiled with
 // linear-io.wgsl's epilogue (the bias and the activation applied to each output as it is
 // stored: no separate add and activation passes over the output). Its backward takes the
-// fewest dispatches the math needs: dz = dy·act'(y) from the output (one elementwise kernel;
-// none without an activation), dx = dz·Wᵀ (one product), and dW = xᵀ·dz with db = the column
-// sums of dz in the same pass (linear-grad-io.wgsl). nn.Linear and nn.Sequential use it.
+// fewest dispatches the math needs: dx = dz·Wᵀ (one product) and dW = xᵀ·dz with db = the
+// column sums of dz in the same pass (linear-grad-io.wgsl), where dz = dy·act'(y) comes from
+// the next linear layer's dx product when backward() folds it there (linear-dx-io.wgsl), else
+// from one elementwise kernel (none without an activation). nn.Linear and nn.Sequential use it.
 
 import { shaders } from '../device/shaders.ts';
 import type { Fold, InputGrad } from '../autograd.ts';
