@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { build, preview } from 'vite';
 import { collectErrors, launchChromium } from '../../test/browser/harness.ts';
 import type { PageOptions } from './page.ts';
-import type { Cell, EnvResult, LibStatus } from './run.ts';
+import { mergeRuns, type Cell, type EnvResult, type LibStatus } from './run.ts';
 
 const CONFIG = resolve(import.meta.dirname, 'vite.config.ts');
 
@@ -31,10 +31,7 @@ export async function runInBrowser(options: PageOptions, onProgress: (line: stri
       if (!url) throw new Error('the preview server did not report a URL');
       const parts: EnvResult[] = [];
       for (const lib of options.libs) parts.push(await runPage(url, { ...options, libs: [lib] }, onProgress));
-      return {
-        env: 'browser', userAgent: parts[0].userAgent, libs: parts.flatMap((p) => p.libs), cells: parts.flatMap((p) => p.cells),
-        pageErrors: parts.flatMap((p) => p.pageErrors ?? []),
-      };
+      return mergeRuns('browser', parts);
     } finally {
       await new Promise<void>((done) => server.httpServer.close(() => done()));
     }

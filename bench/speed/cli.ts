@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseSpeedOptions, SpeedOptionError, USAGE, type SpeedOptions } from './options.ts';
 import { markdownReport, speedChart, type SpeedResults } from './report.ts';
-import { workloads, type EnvResult, type RunOptions } from './run.ts';
+import { mergeRuns, workloads, type EnvResult, type RunOptions } from './run.ts';
 
 const elapsed = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
 
@@ -71,7 +71,7 @@ async function nodeProcessPerLibrary(o: SpeedOptions, progress: (line: string) =
       if (!env) throw new Error(`${lib}: its process exited with code ${code} and no results`);
       parts.push(env);
     }
-    return { env: 'node', userAgent: parts[0].userAgent, libs: parts.flatMap((p) => p.libs), cells: parts.flatMap((p) => p.cells) };
+    return mergeRuns('node', parts);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

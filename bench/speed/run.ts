@@ -64,6 +64,15 @@ export interface EnvResult {
   pageErrors?: string[];
 }
 
+/** One environment's result from runs of one library each (a process or a Chromium apiece), in their order. */
+export function mergeRuns(env: EnvResult['env'], parts: EnvResult[]): EnvResult {
+  const errors = parts.flatMap((p) => p.pageErrors ?? []);
+  return {
+    env, userAgent: parts[0]?.userAgent ?? '', libs: parts.flatMap((p) => p.libs), cells: parts.flatMap((p) => p.cells),
+    ...(env === 'browser' && { pageErrors: errors }),
+  };
+}
+
 export interface RunOptions {
   libs: LibId[];
   workloads: Workload[];
