@@ -5,7 +5,7 @@
  */
 /// <reference types="@webgpu/types" preserve="true" />
 
-export { ready, adapterInfo, getDevice, type AdapterInfo, type Device, type ReadyOptions } from './device/device.ts';
+export { ready, adapterInfo, getDevice, type AdapterInfo, type Device, type ReadyOptions, type WaitMode } from './device/device.ts';
 // Tensor comes from ops/methods.ts: the class with its op methods attached.
 export { Tensor } from './ops/methods.ts';
 export { keep, type Shape } from './tensor.ts';

@@ -4,6 +4,7 @@
 
 import { GpugradError } from '../errors.ts';
 import { mayHaveVulkanDriver } from './vulkan-drivers.ts';
+import type { WaitMode } from './waiting.ts';
 
 /** Options of ready(). */
 export interface ReadyOptions {
@@ -13,6 +14,14 @@ export interface ReadyOptions {
   powerPreference?: GPUPowerPreference;
   /** Print a line when falling back to a CPU adapter (default true). */
   verbose?: boolean;
+  /**
+   * How a readback waits for the GPU in Node, where Dawn polls for finished work in a busy loop
+   * on the JavaScript thread. 'spin' keeps that loop (the lowest latency), 'yield' slows it to
+   * one poll a millisecond after the first millisecond (the core goes to other work), 'auto'
+   * (the default) yields on CPU adapters, whose shaders need that core, and spins on GPUs.
+   * Browsers poll on their own; there it changes nothing.
+   */
+  waiting?: WaitMode;
 }
 
 /** The adapter ready() chose, from GPUAdapter.info (fields may be empty strings: browsers may withhold them). */

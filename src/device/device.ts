@@ -12,8 +12,10 @@ import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
 import { BufferPool, sizeClass } from './buffer-pool.ts';
 import { PipelineCache, type Kernel } from './pipelines.ts';
 import { packUniform, type UniformValues } from './uniforms.ts';
+import { yieldingWait, yields, type WaitMode } from './waiting.ts';
 
 export type { AdapterInfo, ReadyOptions } from './adapter.ts';
+export type { WaitMode } from './waiting.ts';
 
 const MAX_BATCH = 128;
 const STORAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -40,7 +42,11 @@ export class Device {
   /** Counters for tests and benchmarks. */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
 
-  constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo) {
+  /** How readbacks wait for the GPU in Node (ReadyOptions.waiting); may be changed at any time. */
+  waiting: WaitMode;
+
+  constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo, waiting: WaitMode = 'auto') {
+    this.waiting = waiting;
     this.pool = new BufferPool(gpu);
     // A compile error is the cause of the validation errors of the dispatches that used the
     // pipeline: it replaces those, but not an earlier compile error or a device loss.
@@ -180,7 +186,7 @@ export class Device {
     this.flush();
     this.stats.readbacks++;
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+      await this.wait(() => staging.mapAsync(GPUMapMode.READ, 0, bytes));
     } catch (e) {
       this.pool.discard(staging); // a buffer whose mapping failed is not reused
       // A lost device fails the mapping first and reports why a moment later.
@@ -200,9 +206,14 @@ export class Device {
   /** Waits until the GPU has finished all submitted work (for timing). */
   async sync(): Promise<void> {
     this.flush();
-    await this.gpu.queue.onSubmittedWorkDone();
+    await this.wait(() => this.gpu.queue.onSubmittedWorkDone());
     await this.pipelines.settle();
     this.check();
+  }
+
+  /** Awaits a WebGPU promise that `start` begins, yielding the CPU while it waits if `waiting` says so. */
+  private wait<T>(start: () => Promise<T>): Promise<T> {
+    return yields(this.waiting, this.info.isFallback) ? yieldingWait(start) : start();
   }
 }
 
@@ -254,7 +265,7 @@ export function ready(options: ReadyOptions = {}): Promise<Device> {
         maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
       },
     });
-    current = new Device(gpu, info);
+    current = new Device(gpu, info, options.waiting);
     lastLost = null;
     return current;
   })();
