@@ -5,8 +5,8 @@
 // promises is pending: a busy loop on the JavaScript thread. On a GPU that costs an idle core.
 // On a CPU adapter (SwiftShader) the shaders run on the same cores as that loop, and it takes
 // one of them: on 2 cores the depth-10 forward pass took 80 ms with the loop and 47 ms without.
-// So while gpugrad waits on such an adapter, Dawn's polls run at full speed for the first
-// millisecond (short waits keep their latency) and after that once per timer tick (about 1 ms).
+// So while gpugrad waits on such an adapter, Dawn's polls run at full speed for the first few
+// milliseconds (short waits keep their latency) and then further and further apart.
 //
 // Dawn looks up the global setImmediate each time it schedules a poll, so the wait swaps it for
 // one that defers Dawn's polls and passes every other callback through, and puts it back when
@@ -17,11 +17,21 @@
 /** How gpugrad waits for the GPU in Node: see ReadyOptions.waiting. */
 export type WaitMode = 'auto' | 'spin' | 'yield';
 
-/** Full-speed polling this long into a wait, in milliseconds. */
-const FULL_SPEED_MS = 1;
+/**
+ * For its first FULL_SPEED_MS a wait polls at full speed: short waits keep their latency (a
+ * small training step took 20-40% longer when its wait slept from the first millisecond on;
+ * waking a sleeping thread costs more than the sleep on this machine). After that each poll
+ * waits 1/16 of the time waited so far (a wait ends at most about 6% late), in the kernel
+ * (Atomics.wait) up to TIMER_MS, on a timer beyond.
+ */
+const FULL_SPEED_MS = 4;
+const BACKOFF = 1 / 16;
+const TIMER_MS = 1;
 
 const nodeTimers = typeof setImmediate === 'function' && typeof setTimeout === 'function';
 
+// Made on first use: pages that are not cross-origin isolated have no SharedArrayBuffer.
+let sleeper: Int32Array | null = null;
 let waits = 0;
 let since = 0;
 let original: typeof setImmediate | null = null;
@@ -47,7 +57,9 @@ function install(): void {
   original = globalThis.setImmediate;
   const pass = original;
   const deferring = function (this: unknown, callback: (...args: unknown[]) => void, ...args: unknown[]) {
-    if (isNapiFunction(callback) && performance.now() - since > FULL_SPEED_MS) return setTimeout(callback, 0, ...args);
+    const waited = isNapiFunction(callback) ? performance.now() - since : 0;
+    if (waited * BACKOFF >= TIMER_MS) return setTimeout(callback, 0, ...args);
+    if (waited >= FULL_SPEED_MS) callback = sleepThen(waited * BACKOFF, callback);
     return Reflect.apply(pass, this, [callback, ...args]) as ReturnType<typeof setImmediate>;
   };
   // util.promisify(setImmediate) reads a symbol on the function: keep it and its kin.
@@ -64,6 +76,14 @@ function uninstall(): void {
   // Whoever replaced it meanwhile (fake timers in a test) keeps their own.
   if (original && globalThis.setImmediate === installed) globalThis.setImmediate = original;
   original = installed = null;
+}
+
+/** The callback, after blocking this thread for `ms` (a sleep in the kernel, not a spin). */
+function sleepThen(ms: number, callback: (...args: unknown[]) => void) {
+  return (...args: unknown[]) => {
+    Atomics.wait((sleeper ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, ms);
+    callback(...args);
+  };
 }
 
 const NATIVE = /^function\s*\w*\s*\(\)\s*\{\s*\[native code\]\s*\}$/;
