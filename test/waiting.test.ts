@@ -2,7 +2,8 @@
 // finished work in a busy loop on the JavaScript thread; with waiting 'yield' (the default on
 // this CPU adapter) that thread must sleep through a long wait, every other setImmediate
 // callback must still run at once, the values must be right, and the global setImmediate must
-// be the original again once no wait is pending, whatever happened meanwhile.
+// be the original again once no wait is pending, whatever happened meanwhile; a mode that does
+// not exist is refused by name.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -66,6 +67,13 @@ describe("waiting for the GPU in Node (ReadyOptions.waiting)", () => {
     expect([yields('yield', true), yields('yield', false)]).toEqual([true, true]);
     expect([yields('spin', true), yields('spin', false)]).toEqual([false, false]);
     expect(getDevice().info.isFallback, 'these tests run on SwiftShader').toBe(true);
+  });
+
+  it('a mode that does not exist is refused by name, in ready() and on the device', async () => {
+    const message = "waiting must be one of 'auto', 'spin', 'yield', got a string \"fast\"";
+    await expect(ready({ waiting: 'fast' as WaitMode })).rejects.toThrow(`ready: ${message}`);
+    expect(() => { getDevice().waiting = 'fast' as WaitMode; }).toThrow(`Device: ${message}`);
+    expect(getDevice().waiting).toBe('auto');
   });
 
   it.runIf(existsSync('/proc/thread-self/stat'))("'yield': the JavaScript thread sleeps through a long wait, the values are exact", async () => {

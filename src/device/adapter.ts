@@ -16,11 +16,11 @@ export interface ReadyOptions {
   verbose?: boolean;
   /**
    * How a readback waits for the GPU in Node, where Dawn polls for finished work in a busy loop
-   * on the JavaScript thread. 'spin' keeps that loop (the lowest latency), 'yield' keeps it for
-   * 4 ms and then polls less and less often, up to once a millisecond (a wait ends at most about
-   * 6% late; the core goes to other work), 'auto'
-   * (the default) yields on CPU adapters, whose shaders need that core, and spins on GPUs.
-   * Browsers poll on their own; there it changes nothing.
+   * on the JavaScript thread. 'spin' keeps that loop (the lowest latency); 'yield' keeps it for
+   * 4 ms and then polls less and less often, down to once a millisecond (a wait ends at most
+   * about 6% late; the core goes to other work); 'auto' (the default) yields on CPU adapters,
+   * whose shaders need that core, and spins on GPUs. Browsers poll on their own: there it
+   * changes nothing. `getDevice().waiting` changes it later.
    */
   waiting?: WaitMode;
 }

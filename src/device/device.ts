@@ -12,7 +12,8 @@ import { findAdapter, type AdapterInfo, type ReadyOptions } from './adapter.ts';
 import { BufferPool, sizeClass } from './buffer-pool.ts';
 import { PipelineCache, type Kernel } from './pipelines.ts';
 import { packUniform, type UniformValues } from './uniforms.ts';
-import { yieldingWait, yields, type WaitMode } from './waiting.ts';
+import { WAIT_MODES, yieldingWait, yields, type WaitMode } from './waiting.ts';
+import { checkOneOf } from '../ops/args.ts';
 
 export type { AdapterInfo, ReadyOptions } from './adapter.ts';
 export type { WaitMode } from './waiting.ts';
@@ -42,8 +43,7 @@ export class Device {
   /** Counters for tests and benchmarks. */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
 
-  /** How readbacks wait for the GPU in Node (ReadyOptions.waiting); may be changed at any time. */
-  waiting: WaitMode;
+  private waitMode: WaitMode = 'auto';
 
   constructor(readonly gpu: GPUDevice, readonly info: AdapterInfo, waiting: WaitMode = 'auto') {
     this.waiting = waiting;
@@ -65,6 +65,10 @@ export class Device {
       onLost(this);
     });
   }
+
+  /** How readbacks wait for the GPU in Node (ReadyOptions.waiting); may be changed at any time. */
+  get waiting(): WaitMode { return this.waitMode; }
+  set waiting(mode: WaitMode) { this.waitMode = checkOneOf('Device', 'waiting', mode, WAIT_MODES); }
 
   /** The device's limits (the adapter's largest storage-buffer sizes were requested). */
   get limits(): GPUSupportedLimits { return this.gpu.limits; }
@@ -250,6 +254,11 @@ function formatBytes(bytes: number): string {
  * Node without the `webgpu` package (`npm i webgpu`), or no adapter at all.
  */
 export function ready(options: ReadyOptions = {}): Promise<Device> {
+  try {
+    if (options.waiting !== undefined) checkOneOf('ready', 'waiting', options.waiting, WAIT_MODES);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   if (current) return Promise.resolve(current);
   pending ??= (async () => {
     const { adapter, info } = await findAdapter(options);

@@ -15,7 +15,8 @@
 // resolvers are told apart and never delayed.
 
 /** How gpugrad waits for the GPU in Node: see ReadyOptions.waiting. */
-export type WaitMode = 'auto' | 'spin' | 'yield';
+export const WAIT_MODES = ['auto', 'spin', 'yield'] as const;
+export type WaitMode = (typeof WAIT_MODES)[number];
 
 /**
  * For its first FULL_SPEED_MS a wait polls at full speed: short waits keep their latency (a
