@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as G from '../src/index.ts';
 import { getDevice, ready, tidy, type Tensor, type WaitMode } from '../src/index.ts';
-import { yieldingWait, yields } from '../src/device/waiting.ts';
+import { PARALLEL_WORKGROUPS, yieldingWait, yields } from '../src/device/waiting.ts';
 import { makeRng } from './reference/ndarray.ts';
 import { rand, toTensor } from './helpers.ts';
 
@@ -46,9 +46,11 @@ async function readUnder(mode: WaitMode, t: Tensor) {
   getDevice().waiting = mode;
   const cpu0 = threadCpuMs();
   const t0 = performance.now();
-  const reading = t.data().then((data) => ({ data, at: performance.now() }));
+  let done = false;
+  const reading = t.data().then((data) => { done = true; return { data, at: performance.now() }; });
   await new Promise((resolve) => setTimeout(resolve, 5)); // the read has begun its wait
   const swappedDuringWait = globalThis.setImmediate !== original;
+  const stillWaiting = !done;
   const t1 = performance.now();
   const callback = new Promise<number>((resolve) => setImmediate(() => resolve(performance.now())));
   const resolver = new Promise<void>((resolve) => setImmediate(resolve)).then(() => performance.now());
@@ -56,17 +58,45 @@ async function readUnder(mode: WaitMode, t: Tensor) {
   const { data, at } = await reading;
   const wall = at - t0;
   return {
-    data, wall, cpuShare: (threadCpuMs() - cpu0) / wall, swappedDuringWait,
+    data, wall, cpuShare: (threadCpuMs() - cpu0) / wall, swappedDuringWait, stillWaiting,
     others: [await callback, await resolver, await promisified].map((when) => when - t1),
   };
 }
 
 describe("waiting for the GPU in Node (ReadyOptions.waiting)", () => {
-  it("'auto' yields on CPU adapters only, where Dawn's busy loop takes a core from the shaders", () => {
-    expect([yields('auto', true), yields('auto', false)]).toEqual([true, false]);
-    expect([yields('yield', true), yields('yield', false)]).toEqual([true, true]);
-    expect([yields('spin', true), yields('spin', false)]).toEqual([false, false]);
+  it("'auto' yields on CPU adapters only, and only for work spread over many workgroups", () => {
+    const many = PARALLEL_WORKGROUPS, few = PARALLEL_WORKGROUPS - 0.5;
+    expect([yields('auto', true, many), yields('auto', true, few), yields('auto', false, many)]).toEqual([true, false, false]);
+    expect([yields('yield', true, few), yields('yield', false, many)]).toEqual([true, true]);
+    expect([yields('spin', true, many), yields('spin', false, many)]).toEqual([false, false]);
     expect(getDevice().info.isFallback, 'these tests run on SwiftShader').toBe(true);
+  });
+
+  it("'auto' on this adapter: a wait for big products yields, one for a chain of one-workgroup ops spins", async () => {
+    const big = longWork(); // eight 512x512 products: 256 workgroups each
+    const r = await readUnder('auto', big);
+    big.dispose();
+    expect(r.stillWaiting).toBe(true);
+    expect(r.swappedDuringWait).toBe(true);
+    expect(Array.from(r.data)).toEqual(Array.from(x.data));
+
+    // Ten products of one workgroup each (a 32x32 output), long along k: x's first 32 columns.
+    const K = 4096;
+    const wide = rand([32, K], makeRng(6));
+    const pick = G.tensor(Float32Array.from({ length: K * 32 }, (_, i) => (i % 33 === 0 && i < 32 * 33 ? 1 : 0)), [K, 32]);
+    const small = tidy(() => {
+      const a = toTensor(wide);
+      let y = G.matmul(a, pick);
+      for (let i = 0; i < 9; i++) y = G.matmul(a, pick);
+      return y;
+    });
+    const s = await readUnder('auto', small);
+    small.dispose();
+    expect(s.stillWaiting, `the read was still waiting when looked at (${s.wall.toFixed(0)} ms)`).toBe(true);
+    expect(s.swappedDuringWait).toBe(false);
+    pick.dispose();
+    const expected = Array.from({ length: 32 * 32 }, (_, i) => wide.data[Math.floor(i / 32) * K + (i % 32)]);
+    expect(Array.from(s.data)).toEqual(expected);
   });
 
   it('a mode that does not exist is refused by name, in ready() and on the device', async () => {

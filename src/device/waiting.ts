@@ -38,9 +38,22 @@ let since = 0;
 let original: typeof setImmediate | null = null;
 let installed: typeof setImmediate | null = null;
 
-/** Whether `mode` yields on this adapter: 'auto' yields on CPU adapters, where the loop competes with the shaders. */
-export function yields(mode: WaitMode, isCpuAdapter: boolean): boolean {
-  return nodeTimers && (mode === 'yield' || (mode === 'auto' && isCpuAdapter));
+/**
+ * 'auto' yields only when the work waited for can use more than one core: SwiftShader runs each
+ * workgroup on one thread. Where the dispatches since the last wait had fewer workgroups than
+ * this on average (a width-64 MLP's step: 3.8, most of them one), the loop takes no core the
+ * shaders could use, and yielding made that step 15% slower (21.6 against 18.3 ms, width 64,
+ * depth 20; a thread that sleeps wakes late, and the work hops between threads); at width 128
+ * (12.9 on average) yielding made the step 1.6x faster.
+ */
+export const PARALLEL_WORKGROUPS = 8;
+
+/**
+ * Whether a wait yields: always with 'yield'; with 'auto', on CPU adapters, where the loop
+ * competes with the shaders, when the work waited for averaged `meanWorkgroups` per dispatch.
+ */
+export function yields(mode: WaitMode, isCpuAdapter: boolean, meanWorkgroups: number): boolean {
+  return nodeTimers && (mode === 'yield' || (mode === 'auto' && isCpuAdapter && meanWorkgroups >= PARALLEL_WORKGROUPS));
 }
 
 /** Runs `start()` (which begins a WebGPU wait) and awaits it with Dawn's polls deferred. */
