@@ -19,7 +19,8 @@ export interface ReadyOptions {
    * on the JavaScript thread. 'spin' keeps that loop (the lowest latency); 'yield' keeps it for
    * 4 ms and then polls less and less often, down to once a millisecond (a wait ends at most
    * about 6% late; the core goes to other work); 'auto' (the default) yields on CPU adapters,
-   * whose shaders need that core, and spins on GPUs. Browsers poll on their own: there it
+   * whose shaders need that core, when the work waited for is spread over many workgroups (see
+   * PARALLEL_WORKGROUPS in waiting.ts), and spins on GPUs. Browsers poll on their own: there it
    * changes nothing. `getDevice().waiting` changes it later.
    */
   waiting?: WaitMode;
