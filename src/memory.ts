@@ -13,8 +13,9 @@ export interface MemoryInfo {
   pooledBytes: number;
   /** Compiled pipelines, and how often a dispatch found its pipeline already compiled. */
   pipelines: { compiled: number; hits: number; misses: number };
-  /** Dispatches, submits and readbacks since the device was made. */
+  /** Dispatches, their workgroups, submits and readbacks since the device was made. */
   dispatches: number;
+  workgroups: number;
   submits: number;
   readbacks: number;
 }

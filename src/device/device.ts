@@ -41,9 +41,9 @@ export class Device {
   /** Runs before every readback (debug mode's numerics check); null when off. */
   beforeRead: (() => Promise<void>) | null = null;
   /** Counters for tests and benchmarks. */
-  readonly stats = { dispatches: 0, submits: 0, readbacks: 0 };
-  /** Dispatches and their workgroups since the last wait began: how parallel the awaited work is. */
-  private sinceWait = { dispatches: 0, workgroups: 0 };
+  readonly stats = { dispatches: 0, workgroups: 0, submits: 0, readbacks: 0 };
+  /** The counts when the last wait began: what came since is the work the next wait waits for. */
+  private atLastWait = { dispatches: 0, workgroups: 0 };
 
   private waitMode: WaitMode = 'auto';
 
@@ -154,8 +154,7 @@ export class Device {
     for (const buffer of inputs) this.recorded.add(buffer);
     for (const buffer of outputs) this.recorded.add(buffer);
     this.stats.dispatches++;
-    this.sinceWait.dispatches++;
-    this.sinceWait.workgroups += workgroups[0] * workgroups[1] * workgroups[2];
+    this.stats.workgroups += workgroups[0] * workgroups[1] * workgroups[2];
     if (++this.batched >= MAX_BATCH) this.flush();
   }
 
@@ -221,9 +220,10 @@ export class Device {
 
   /** Awaits a WebGPU promise that `start` begins, yielding the CPU while it waits if `waiting` says so. */
   private wait<T>(start: () => Promise<T>): Promise<T> {
-    const { dispatches, workgroups } = this.sinceWait;
-    this.sinceWait = { dispatches: 0, workgroups: 0 };
-    return yields(this.waiting, this.info.isFallback, dispatches ? workgroups / dispatches : 0) ? yieldingWait(start) : start();
+    const { dispatches, workgroups } = this.stats;
+    const meanWorkgroups = (workgroups - this.atLastWait.workgroups) / Math.max(1, dispatches - this.atLastWait.dispatches);
+    this.atLastWait = { dispatches, workgroups };
+    return yields(this.waiting, this.info.isFallback, meanWorkgroups) ? yieldingWait(start) : start();
   }
 }
 

@@ -29,7 +29,7 @@ const FULL_SPEED_MS = 4;
 const BACKOFF = 1 / 16;
 const TIMER_MS = 1;
 
-const nodeTimers = typeof setImmediate === 'function' && typeof setTimeout === 'function';
+const nodeTimers = typeof setImmediate === 'function';
 
 // Made on first use: pages that are not cross-origin isolated have no SharedArrayBuffer.
 let sleeper: Int32Array | null = null;
